@@ -1,0 +1,355 @@
+"""Frozen data that flows between stages.
+
+Every stage takes and returns these; renderers take a finished ``Report`` and never compute.
+Mappings (labels, annotations) are plain ``dict`` by convention treated as read-only; sequences
+are tuples. ``to_jsonable`` turns any of these into the JSON shape documented in
+``docs/report-schema.md``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "AttestationRef",
+    "BaseImage",
+    "Descriptor",
+    "Evidence",
+    "Fact",
+    "Finding",
+    "HistoryEntry",
+    "ImageConfig",
+    "ImageDescription",
+    "ImageReport",
+    "ImageTarget",
+    "Layer",
+    "Location",
+    "Package",
+    "Platform",
+    "Provenance",
+    "Report",
+    "Source",
+    "to_jsonable",
+]
+
+# Finding severities, most severe first.
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something wrong or notable, with where it was found.
+
+    ``kind`` is a short stable slug: ``digest-mismatch``, ``size-mismatch``, ``missing-blob``,
+    ``diffid-mismatch``, ``bad-json``, ``bad-manifest``, ``unknown-media-type``, ``index-cycle``,
+    ``truncated-layer``, ``path-escape``, ``limit``, ``provenance-conflict``, ``catalog``, ...
+    ``integrity`` is true for findings that mean the bytes on disk are not what they claim.
+    """
+
+    kind: str
+    message: str
+    where: str = ""
+    severity: str = "error"
+    expected: str | None = None
+    actual: str | None = None
+    integrity: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Platform:
+    os: str
+    architecture: str
+    variant: str = ""
+    os_version: str = ""
+
+    def __str__(self) -> str:
+        parts = [self.os, self.architecture]
+        if self.variant:
+            parts.append(self.variant)
+        return "/".join(parts)
+
+    def normalized(self) -> tuple[str, str, str]:
+        """Key for matching: ``arm64`` ≡ ``arm64/v8``, ``arm`` ≡ ``arm/v7`` (containerd's rules)."""
+        variant = self.variant
+        if self.architecture == "arm64" and variant in ("", "v8"):
+            variant = "v8"
+        elif self.architecture == "arm" and variant == "":
+            variant = "v7"
+        return (self.os, self.architecture, variant)
+
+    @classmethod
+    def parse(cls, text: str) -> Platform:
+        parts = text.strip().split("/")
+        if len(parts) == 1:  # just an architecture, as in --platform arm64
+            return cls("linux", parts[0])
+        return cls(parts[0], parts[1], parts[2] if len(parts) > 2 else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Descriptor:
+    """An OCI content descriptor (image-spec descriptor.md)."""
+
+    media_type: str
+    digest: str
+    size: int
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    platform: Platform | None = None
+    artifact_type: str = ""
+    urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AttestationRef:
+    """An attestation manifest or OCI 1.1 referrer linked to the image it describes."""
+
+    manifest: Descriptor
+    kind: str  # "attestation-manifest" | "referrer"
+    artifact_type: str = ""
+    # in-toto layers of the attestation manifest (their annotations carry the predicate type)
+    layers: tuple[Descriptor, ...] = ()
+
+    @property
+    def predicate_types(self) -> tuple[str, ...]:
+        return tuple(
+            sorted(
+                {
+                    layer.annotations.get("in-toto.io/predicate-type", "")
+                    for layer in self.layers
+                }
+                - {""}
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ImageTarget:
+    """One runnable image found in the input: what ``resolve`` hands to ``image``."""
+
+    manifest: Descriptor
+    refs: tuple[str, ...] = ()
+    platform: Platform | None = None  # from the index descriptor, if any
+    # digests of the indexes walked to reach it, outermost first
+    parents: tuple[str, ...] = ()
+    # annotations of the indexes walked, outermost first: (index digest or "index.json", annotations)
+    index_annotations: tuple[tuple[str, Mapping[str, str]], ...] = ()
+    attestations: tuple[AttestationRef, ...] = ()
+    # docker save: layer blob keys as named in manifest.json (digests once streamed)
+    docker_layer_paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    created: str = ""
+    created_by: str = ""
+    author: str = ""
+    comment: str = ""
+    empty_layer: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ImageConfig:
+    """The fields of the image config (OCI config.md / Docker image JSON) that we report."""
+
+    digest: str
+    media_type: str
+    size: int
+    created: str = ""
+    author: str = ""
+    os: str = ""
+    architecture: str = ""
+    variant: str = ""
+    user: str = ""
+    env: tuple[str, ...] = ()
+    entrypoint: tuple[str, ...] = ()
+    cmd: tuple[str, ...] = ()
+    working_dir: str = ""
+    exposed_ports: tuple[str, ...] = ()
+    volumes: tuple[str, ...] = ()
+    stop_signal: str = ""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    diff_ids: tuple[str, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()
+    # Top-level keys we do not model (e.g. moby.buildkit.buildinfo.v1) for provenance.
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    index: int
+    digest: str
+    media_type: str
+    size: int
+    diff_id: str = ""  # from the config's rootfs.diff_ids
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    history: HistoryEntry | None = None  # the non-empty history entry that made this layer
+    uncompressed_size: int | None = None
+    verified: bool = False  # blob digest and size checked
+    diff_id_verified: bool | None = None  # None: not streamed; True/False: checked
+    base: bool | None = None  # belongs to the base image; None when unknown
+    present: bool = True  # False when the blob is absent from the input
+
+
+@dataclass(frozen=True, slots=True)
+class ImageDescription:
+    """Manifest + config, resolved and verified: what every later stage reads."""
+
+    target: ImageTarget
+    manifest_media_type: str
+    manifest_annotations: Mapping[str, str]
+    config: ImageConfig
+    layers: tuple[Layer, ...]
+    subject: Descriptor | None = None
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def platform(self) -> Platform:
+        if self.config.os or self.config.architecture:
+            return Platform(self.config.os, self.config.architecture, self.config.variant)
+        return self.target.platform or Platform("unknown", "unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    path: str  # absolute path inside the image filesystem, "/"-rooted
+    layer_index: int
+    layer_digest: str
+    diff_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    type: str  # deb, apk, rpm, python, npm, go-module, java-archive, rust-crate, gem, php-composer
+    name: str
+    version: str
+    purl: str = ""
+    licenses: tuple[str, ...] = ()
+    locations: tuple[Location, ...] = ()  # the files that prove it, in the final filesystem
+    layer_index: int | None = None  # the layer that introduced it
+    layer_digest: str = ""
+    layer_diff_id: str = ""
+    base: bool | None = None  # introduced by a base-image layer; None when unknown
+    cataloger: str = ""
+    # ecosystem details: arch, source, origin, epoch, release, ... sorted by key
+    metadata: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def sort_key(self) -> tuple[str, str, str, str]:
+        return (self.type, self.name, self.version, self.purl)
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One provenance statement and where it came from.
+
+    ``origin`` is one of ``config-buildinfo``, ``metadata-file``, ``attestation``, ``annotation``,
+    ``label``, ``history``, ``buildpacks``; ``origin_detail`` names the exact place (the
+    attestation digest, ``manifest`` / ``index`` / ``descriptor`` for annotations, the file path).
+    """
+
+    key: str
+    value: str
+    origin: str
+    origin_detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A build input: base image, named context, git repo, http download, material."""
+
+    type: str  # docker-image, git, http, local, material
+    ref: str
+    pin: str = ""  # digest or commit
+    alias: str = ""
+    origin: str = ""
+    origin_detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    kind: str  # layer-prefix, annotation, buildpacks, provenance-material, buildinfo, history
+    detail: str
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BaseImage:
+    name: str = ""
+    digest: str = ""
+    confidence: str = "none"  # high | medium | low | none
+    layer_count: int | None = None  # how many of our layers are the base's
+    evidence: tuple[Evidence, ...] = ()
+    note: str = ""  # e.g. why multi-stage inputs could not be told apart
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    facts: tuple[Fact, ...] = ()
+    sources: tuple[Source, ...] = ()
+    builder_id: str = ""
+    build_type: str = ""
+    frontend: str = ""
+    build_args: Mapping[str, str] = field(default_factory=dict)
+    vcs_source: str = ""
+    vcs_revision: str = ""
+    invocation_id: str = ""
+    started_on: str = ""
+    finished_on: str = ""
+    reproducible: bool | None = None
+    # packages an SPDX attestation claims: (name, version, purl)
+    attested_packages: tuple[tuple[str, str, str], ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ImageReport:
+    description: ImageDescription
+    provenance: Provenance = field(default_factory=Provenance)
+    base: BaseImage = field(default_factory=BaseImage)
+    packages: tuple[Package, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    distro: Mapping[str, str] = field(default_factory=dict)  # os-release fields
+
+    @property
+    def refs(self) -> tuple[str, ...]:
+        return self.description.target.refs
+
+    @property
+    def platform(self) -> Platform:
+        return self.description.platform
+
+    @property
+    def layers(self) -> tuple[Layer, ...]:
+        return self.description.layers
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    schema: str
+    tool_version: str
+    input_name: str  # as the user named it (never derived from image content)
+    input_format: str  # oci-layout, oci-archive, docker-archive, docker-archive+oci, ...
+    generated: str  # RFC 3339, from SOURCE_DATE_EPOCH or the newest image's created
+    images: tuple[ImageReport, ...]
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def integrity_ok(self) -> bool:
+        all_findings = list(self.findings)
+        for image in self.images:
+            all_findings.extend(image.findings)
+            all_findings.extend(image.description.findings)
+        return not any(f.integrity for f in all_findings)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses → dicts recursively (field names kept), tuples → lists, mappings sorted."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(value[k]) for k in sorted(value)}
+    if isinstance(value, (tuple, list)):
+        return [to_jsonable(v) for v in value]
+    return value
