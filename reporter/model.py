@@ -35,6 +35,28 @@ __all__ = [
     "to_jsonable",
 ]
 
+# GOOS values (go tool dist list): what may stand first in os/arch[/variant].
+_KNOWN_OS = frozenset(
+    {
+        "aix",
+        "android",
+        "darwin",
+        "dragonfly",
+        "freebsd",
+        "illumos",
+        "ios",
+        "js",
+        "linux",
+        "netbsd",
+        "openbsd",
+        "plan9",
+        "solaris",
+        "wasip1",
+        "windows",
+        "unknown",
+    }
+)
+
 # Finding severities, most severe first.
 SEVERITIES = ("error", "warning", "info")
 
@@ -83,8 +105,12 @@ class Platform:
     @classmethod
     def parse(cls, text: str) -> Platform:
         parts = text.strip().split("/")
-        if len(parts) == 1:  # just an architecture, as in --platform arm64
-            return cls("linux", parts[0])
+        if not parts[0] or len(parts) > 3:
+            raise ValueError(f"not a platform: {text!r}")
+        if parts[0] not in _KNOWN_OS:  # just an architecture, as in --platform arm64/v8
+            return cls("linux", parts[0], parts[1] if len(parts) > 1 else "")
+        if len(parts) == 1:
+            raise ValueError(f"not a platform: {text!r}")
         return cls(parts[0], parts[1], parts[2] if len(parts) > 2 else "")
 
 
@@ -115,10 +141,7 @@ class AttestationRef:
     def predicate_types(self) -> tuple[str, ...]:
         return tuple(
             sorted(
-                {
-                    layer.annotations.get("in-toto.io/predicate-type", "")
-                    for layer in self.layers
-                }
+                {layer.annotations.get("in-toto.io/predicate-type", "") for layer in self.layers}
                 - {""}
             )
         )
@@ -133,7 +156,8 @@ class ImageTarget:
     platform: Platform | None = None  # from the index descriptor, if any
     # digests of the indexes walked to reach it, outermost first
     parents: tuple[str, ...] = ()
-    # annotations of the indexes walked, outermost first: (index digest or "index.json", annotations)
+    # annotations of the indexes walked, outermost first:
+    # (index digest or "index.json", annotations)
     index_annotations: tuple[tuple[str, Mapping[str, str]], ...] = ()
     attestations: tuple[AttestationRef, ...] = ()
     # docker save: layer blob keys as named in manifest.json (digests once streamed)
@@ -234,6 +258,9 @@ class Package:
     cataloger: str = ""
     # ecosystem details: arch, source, origin, epoch, release, ... sorted by key
     metadata: tuple[tuple[str, str], ...] = ()
+    # digests the ecosystem records for the package: (algorithm, hex), e.g. ("sha256", "ab12…");
+    # algorithm names are lower-case hashlib names (md5, sha1, sha256, sha512), sorted
+    hashes: tuple[tuple[str, str], ...] = ()
 
     @property
     def sort_key(self) -> tuple[str, str, str, str]:

@@ -1,0 +1,222 @@
+"""Tar inputs: OCI layouts in a tar (``buildx -o type=oci``, ``oci-archive``), ``docker save``.
+
+Two modes over the same tree view:
+
+* seekable (a plain tar file): members are indexed once, then opened on demand, so only the
+  layers of the selected images are ever read, and several can be read at once;
+* stream (gzip/zstd-compressed tar, standard input): one pass, no spooling to disk. Small
+  members are kept in memory (bounded by ``Limits.max_small_blob_bytes``); every larger member
+  is scanned as a layer on the way past (hash + decompress + tar walk + capture), since the
+  manifests that say which members are layers may come later in the stream (``docker save``
+  writes ``manifest.json`` last).
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import tarfile
+from collections.abc import Callable
+from typing import IO
+
+from reporter.errors import ArchiveError, InputError
+from reporter.layers.tarwalk import LayerScan
+from reporter.model import Finding
+
+__all__ = ["SMALL_MEMBER_BYTES", "TarArchive", "normalize_member_name"]
+
+# Members up to this size are kept whole in stream mode (manifests, configs, attestations
+# and small layers); larger ones are scanned as layers while streaming.
+SMALL_MEMBER_BYTES = 4 * 1024 * 1024
+_MAX_LINK_HOPS = 16
+
+ScanFn = Callable[[IO[bytes], str], LayerScan]
+
+
+def normalize_member_name(name: str) -> str | None:
+    """A member name as a clean relative path; None if it is absolute or climbs out."""
+    if name.startswith("/"):
+        return None
+    parts: list[str] = []
+    for part in name.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            return None
+        parts.append(part)
+    return "/".join(parts)
+
+
+class TarArchive:
+    def __init__(
+        self,
+        fileobj: IO[bytes],
+        name: str,
+        *,
+        kind: str,
+        seekable: bool,
+        scan: ScanFn | None,
+        max_small_bytes: int,
+        underlying: IO[bytes] | None = None,
+    ) -> None:
+        self._name = name
+        self._underlying = underlying  # the raw file under a decompressing wrapper
+        self._kind = kind
+        self._fileobj = fileobj
+        self._findings: list[Finding] = []
+        self._links: dict[str, str] = {}
+        self._members: dict[str, tarfile.TarInfo] = {}
+        self._small: dict[str, bytes] = {}
+        self._scans: dict[str, LayerScan] = {}
+        self._sizes: dict[str, int] = {}
+        self._tar: tarfile.TarFile | None = None
+        try:
+            self._open(seekable, scan, max_small_bytes)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self, seekable: bool, scan: ScanFn | None, max_small_bytes: int) -> None:
+        try:
+            if seekable:
+                self._tar = tarfile.open(fileobj=self._fileobj, mode="r:")  # noqa: SIM115
+                for member in self._tar.getmembers():
+                    self._index(member)
+            else:
+                self._stream_all(scan, max_small_bytes)
+        except tarfile.TarError as exc:
+            raise ArchiveError(f"not a readable tar archive ({exc})", where=self._name) from exc
+        except (EOFError, OSError, ValueError) as exc:
+            raise ArchiveError(
+                f"archive data is corrupt or cut short ({exc})", where=self._name
+            ) from exc
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def kind(self) -> str:
+        return self._kind
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self._findings
+
+    def _index(self, member: tarfile.TarInfo) -> str | None:
+        path = normalize_member_name(member.name)
+        if path is None:
+            self._findings.append(
+                Finding(
+                    "path-escape",
+                    f"member name {member.name!r} leaves the archive",
+                    where=self._name,
+                    integrity=True,
+                )
+            )
+            return None
+        if member.issym() or member.islnk():
+            base = posixpath.dirname(path) if member.issym() else ""
+            target = normalize_member_name(posixpath.join(base, member.linkname))
+            if target is None:
+                self._findings.append(
+                    Finding(
+                        "path-escape",
+                        f"link {path!r} points outside the archive ({member.linkname!r})",
+                        where=self._name,
+                        integrity=True,
+                    )
+                )
+                return None
+            self._links[path] = target
+            return None
+        if not member.isreg():
+            return None
+        if path in self._members or path in self._small or path in self._scans:
+            self._findings.append(
+                Finding(
+                    "duplicate-entry",
+                    f"{path!r} appears more than once; the last copy "
+                    "is used, as tar extraction would",
+                    where=self._name,
+                    integrity=True,
+                )
+            )
+        self._members[path] = member
+        self._sizes[path] = member.size
+        return path
+
+    def _stream_all(self, scan: ScanFn | None, max_small_bytes: int) -> None:
+        kept = 0
+        with tarfile.open(fileobj=self._fileobj, mode="r|") as tar:
+            for member in tar:
+                path = self._index(member)
+                if path is None:
+                    continue
+                handle = tar.extractfile(member)
+                if handle is None:
+                    continue
+                if member.size <= SMALL_MEMBER_BYTES or scan is None:
+                    if kept + member.size > max_small_bytes:
+                        raise InputError(
+                            f"more than {max_small_bytes} bytes of metadata members; "
+                            "raise the limit or pass an uncompressed tar",
+                            where=self._name,
+                        )
+                    data = handle.read()
+                    if len(data) != member.size:
+                        raise ArchiveError(f"member {path!r} is cut short", where=self._name)
+                    kept += len(data)
+                    self._small[path] = data
+                    self._scans.pop(path, None)
+                else:
+                    self._scans[path] = scan(handle, f"{self._name}/{path}")
+                    self._small.pop(path, None)
+
+    def _follow(self, path: str) -> str:
+        for _ in range(_MAX_LINK_HOPS):
+            target = self._links.get(path)
+            if target is None:
+                return path
+            path = target
+        return path
+
+    def exists(self, path: str) -> bool:
+        path = self._follow(path)
+        return path in self._members or path in self._small or path in self._scans
+
+    def size(self, path: str) -> int | None:
+        return self._sizes.get(self._follow(path))
+
+    def read(self, path: str, limit: int) -> bytes | None:
+        path = self._follow(path)
+        size = self._sizes.get(path)
+        if size is not None and size > limit:
+            raise InputError(
+                f"larger than the {limit}-byte limit for metadata", where=f"{self._name}/{path}"
+            )
+        if path in self._small:
+            return self._small[path]
+        handle = self.open(path)
+        if handle is None:
+            return None
+        with handle:
+            return handle.read()
+
+    def open(self, path: str) -> IO[bytes] | None:
+        path = self._follow(path)
+        if path in self._small:
+            return io.BytesIO(self._small[path])
+        if self._tar is not None and path in self._members:
+            return self._tar.extractfile(self._members[path])
+        return None
+
+    def prescanned(self, path: str) -> LayerScan | None:
+        return self._scans.get(self._follow(path))
+
+    def close(self) -> None:
+        if self._tar is not None:
+            self._tar.close()
+        self._fileobj.close()
+        if self._underlying is not None:
+            self._underlying.close()

@@ -1,0 +1,159 @@
+"""Rust crates recorded by cargo-auditable in ELF executables (section ``.dep-v0``).
+
+cargo-auditable embeds zlib-compressed JSON in a ``.dep-v0`` section::
+
+    {"packages": [{"name": "serde", "version": "1.0.193", "source": "crates.io",
+                   "kind": "runtime", "dependencies": [1], "root": false}, ...]}
+
+As syft 1.18.1's ``cargo-auditable-binary-cataloger`` does, every package whose ``kind`` is not
+``build`` (build scripts' dependencies are not in the binary) becomes a ``rust-crate``
+``pkg:cargo/<name>@<version>``, the root crate included.
+
+The scanner buffers an executable (up to ``_FILE_MAX``) only while it streams: ELF keeps its
+section table at the end, so the section can be found only then. What it keeps is a minimal
+ELF holding the ``.dep-v0`` section alone, so large binaries are not held until parse time;
+``parse`` accepts any ELF (the full file as well).
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Iterable
+
+from reporter.catalog._langutil import elf_sections, load_json, minimal_elf, purl, sorted_metadata
+from reporter.catalog.interface import FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.errors import CatalogError
+
+__all__ = ["CATALOGER", "AuditableScanner", "RustAuditCataloger"]
+
+SECTION = ".dep-v0"
+_FILE_MAX = 64 * 1024 * 1024
+_MIN_SIZE = 1024
+_JSON_MAX = 16 * 1024 * 1024
+_EXEC_BITS = 0o111
+
+
+def _table_end(head: bytes | bytearray) -> int | None:
+    """Where the section header table ends, from the ELF header; None if not an ELF we read."""
+    if len(head) < 64 or head[4] not in (1, 2) or head[5] not in (1, 2):
+        return None
+    endian = "<" if head[5] == 1 else ">"
+    if head[4] == 2:
+        (shoff,) = struct.unpack_from(endian + "Q", head, 0x28)
+        shentsize, shnum = struct.unpack_from(endian + "HH", head, 0x3A)
+    else:
+        (shoff,) = struct.unpack_from(endian + "I", head, 0x20)
+        shentsize, shnum = struct.unpack_from(endian + "HH", head, 0x2E)
+    if shnum == 0 or shentsize == 0:
+        return None
+    return int(shoff + shnum * shentsize)
+
+
+class AuditableScanner:
+    def __init__(self) -> None:
+        self._buf = bytearray()
+        self._end: int | None = None
+        self._done = False
+        self._result: bytes | None = None
+
+    def feed(self, chunk: bytes) -> bool:
+        if self._done:
+            return False
+        self._buf += chunk
+        if len(self._buf) >= 4 and not self._buf.startswith(b"\x7fELF"):
+            return self._stop()
+        if self._end is None and len(self._buf) >= 64:
+            self._end = _table_end(self._buf)
+            if self._end is None or self._end > _FILE_MAX:
+                return self._stop()
+        if self._end is not None and len(self._buf) >= self._end:
+            self._finish()
+            return False
+        if len(self._buf) > _FILE_MAX:
+            return self._stop()
+        return True
+
+    def _stop(self) -> bool:
+        self._done = True
+        self._buf = bytearray()
+        return False
+
+    def _finish(self) -> None:
+        self._done = True
+        data, self._buf = bytes(self._buf), bytearray()
+        try:
+            section = elf_sections(data, "").get(SECTION)
+        except CatalogError:
+            return
+        if section is None or section.offset + section.size > len(data):
+            return
+        (machine,) = struct.unpack_from("<H" if data[5] == 1 else ">H", data, 18)
+        content = data[section.offset : section.offset + section.size]
+        self._result = minimal_elf({SECTION: content}, machine)
+
+    def result(self) -> bytes | None:
+        if not self._done and self._end is not None and len(self._buf) >= self._end:
+            self._finish()
+        return self._result
+
+
+def _text(entry: dict[str, object], key: str) -> str:
+    value = entry.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def parse_dep_v0(compressed: bytes, where: str) -> list[FoundPackage]:
+    try:
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(compressed, _JSON_MAX)
+    except zlib.error as exc:
+        raise CatalogError(f"{SECTION} is not zlib data: {exc}", where=where) from None
+    if inflater.unconsumed_tail:
+        raise CatalogError(f"{SECTION} inflates past {_JSON_MAX} bytes", where=where)
+    doc = load_json(raw, where)
+    packages = doc.get("packages") if isinstance(doc, dict) else None
+    if not isinstance(packages, list):
+        raise CatalogError(f"{SECTION} has no packages list", where=where)
+    found: list[FoundPackage] = []
+    for entry in packages:
+        if not isinstance(entry, dict):
+            continue
+        name, version = _text(entry, "name"), _text(entry, "version")
+        if not name or _text(entry, "kind") == "build":
+            continue
+        found.append(
+            FoundPackage(
+                type="rust-crate",
+                name=name,
+                version=version,
+                purl=purl("cargo", "", name, version),
+                metadata=sorted_metadata(
+                    source=_text(entry, "source"),
+                    root="true" if entry.get("root") is True else "",
+                ),
+            )
+        )
+    return found
+
+
+class RustAuditCataloger:
+    @property
+    def name(self) -> str:
+        return "cargo-auditable-binary-cataloger"
+
+    def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
+        if mode & _EXEC_BITS and _MIN_SIZE <= size <= _FILE_MAX:
+            return AuditableScanner()
+        return None
+
+    def parse(self, path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
+        section = elf_sections(data, path).get(SECTION)
+        if section is None:
+            return []
+        if section.offset + section.size > len(data):
+            raise CatalogError(f"{SECTION} lies outside the file", where=path)
+        return parse_dep_v0(data[section.offset : section.offset + section.size], path)
+
+
+CATALOGER = RustAuditCataloger()

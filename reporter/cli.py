@@ -1,0 +1,318 @@
+"""argv → Options → pipeline → renderer → output, and exit codes. No logic of its own.
+
+Exit codes (README "Exit codes"):
+  0  success
+  1  unexpected internal error (a bug: please report it)
+  2  usage error
+  3  the input cannot be read as an image (missing path, not an image, bad tar/gzip/JSON)
+  4  integrity failed: a blob does not match its digest, size or diff_id, or is missing
+     (outputs are still written, with the findings)
+  5  a --metadata file is unusable
+  6  a cataloger failed as a whole
+  7  an output could not be rendered or written
+  8  the selector (tag, digest, --platform) matched nothing
+  9  diff --fail-on: a gated change was found
+  10 check-base: stale (rebuild or rebase)
+  11 check-base: unknown
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+
+from reporter import __version__
+from reporter.errors import ReporterError, UsageError
+from reporter.model import Platform
+from reporter.options import Limits, Options
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_INTEGRITY = 4
+EXIT_DIFF_GATE = 9
+EXIT_STALE = 10
+EXIT_UNKNOWN = 11
+
+SELECTOR_HELP = (
+    "PATH is an OCI image-layout directory, an OCI or docker-save tar (plain, gzip or zstd), "
+    "or '-' for standard input. Select images with PATH:TAG or PATH@sha256:DIGEST."
+)
+
+
+def _add_selection(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--platform",
+        action="append",
+        default=[],
+        metavar="OS/ARCH[/VARIANT]",
+        help="only images for this platform (repeatable; default all; arm64 is arm64/v8)",
+    )
+    parser.add_argument(
+        "--max-layer-bytes",
+        type=int,
+        default=Limits().max_layer_bytes,
+        help="stop decompressing a layer past this many bytes (a finding)",
+    )
+    parser.add_argument(
+        "--max-expansion-ratio",
+        type=int,
+        default=Limits().max_expansion_ratio,
+        help="uncompressed/compressed ratio that marks a decompression bomb",
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="oci-reporter",
+        description="Offline reports, SBOMs and provenance for container images on disk. "
+        "No registry, no Docker daemon: every blob is verified against its digest and layers "
+        "are streamed, never unpacked.",
+        epilog="Exit codes: 0 ok, 2 usage, 3 unreadable input, 4 integrity failed, 5 bad "
+        "metadata file, 7 output failed, 8 nothing selected, 9 diff gate, 10 stale base, "
+        "11 base unknown.",
+    )
+    parser.add_argument("--version", action="version", version=f"oci-reporter {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    inspect = sub.add_parser(
+        "inspect",
+        help="list the images in PATH with digests, layers, labels and attestations",
+        description="List every image in PATH per platform: refs, manifest, config, layers "
+        "(digest, diff_id, size), annotations, labels, linked attestations and integrity "
+        "findings. " + SELECTOR_HELP,
+    )
+    inspect.add_argument("path", metavar="PATH")
+    _add_selection(inspect)
+    inspect.add_argument(
+        "--format",
+        "-f",
+        choices=("table", "json"),
+        default="table",
+        help="table for people (default), json for scripts (schema oci-reporter/inspect/v1)",
+    )
+    inspect.add_argument(
+        "--output", "-o", default="-", metavar="FILE", help="write here instead of standard output"
+    )
+    inspect.add_argument(
+        "--no-verify-layers",
+        action="store_true",
+        help="do not stream layers (faster; diff_ids are then not checked)",
+    )
+
+    report = sub.add_parser(
+        "report",
+        help="scan PATH and write reports and SBOMs (html, md, cyclonedx, spdx, json)",
+        description="Scan every selected image once and write one or more outputs. "
+        + SELECTOR_HELP,
+    )
+    report.add_argument("path", metavar="PATH")
+    _add_selection(report)
+    report.add_argument(
+        "--format",
+        "-f",
+        action="append",
+        default=[],
+        metavar="FORMAT",
+        help="html, md, json, cyclonedx-json, cyclonedx-xml, spdx-json (repeatable; default json)",
+    )
+    report.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write the (single) output here; '-' is standard output (default)",
+    )
+    report.add_argument(
+        "--output-dir",
+        metavar="DIR",
+        help="write one file per format (and per platform for SBOMs) into DIR",
+    )
+    report.add_argument(
+        "--template",
+        metavar="FILE.j2",
+        help="render this Jinja2 template with the report context (docs/templates.md)",
+    )
+    report.add_argument(
+        "--metadata",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a buildx/bake --metadata-file JSON to merge (repeatable)",
+    )
+    report.add_argument(
+        "--base",
+        action="append",
+        default=[],
+        metavar="PATH[:TAG]",
+        help="a candidate base image; a layer-prefix match is the strongest evidence",
+    )
+    report.add_argument(
+        "--cyclonedx-version",
+        default="1.6",
+        choices=("1.4", "1.5", "1.6"),
+        help="CycloneDX spec version (default 1.6)",
+    )
+    report.add_argument(
+        "--cyclonedx-index-root",
+        action="store_true",
+        help="one CycloneDX BOM with the index as root instead of one per platform",
+    )
+    report.add_argument("--no-catalog", action="store_true", help="skip package cataloging")
+
+    check = sub.add_parser(
+        "check-base",
+        help="is IMAGE still built on the given base's current layers?",
+        description="Answer 'current', 'stale' (exit 10) or 'unknown' (exit 11) for IMAGE "
+        "against NEWER_BASE, from layer prefixes and recorded base pins. " + SELECTOR_HELP,
+    )
+    check.add_argument("path", metavar="IMAGE")
+    check.add_argument(
+        "--base",
+        required=True,
+        metavar="NEWER_BASE",
+        help="the base image as it is now (PATH[:TAG])",
+    )
+    _add_selection(check)
+    check.add_argument("--format", "-f", choices=("text", "json"), default="text")
+
+    diff = sub.add_parser(
+        "diff",
+        help="what changed between two images (or saved JSON reports), per platform",
+        description="Compare OLD and NEW (images, or JSON reports saved by 'report -f json'). "
+        + SELECTOR_HELP,
+    )
+    diff.add_argument("old", metavar="OLD")
+    diff.add_argument("new", metavar="NEW")
+    _add_selection(diff)
+    diff.add_argument("--format", "-f", choices=("md", "html", "json"), default="md")
+    diff.add_argument("--output", "-o", default="-", metavar="FILE")
+    diff.add_argument(
+        "--fail-on",
+        action="append",
+        default=[],
+        metavar="CHANGE",
+        help="exit 9 when this change is found: added, removed, upgraded, "
+        "downgraded, base-changed, layers-changed, config-changed, "
+        "provenance-changed, any (repeatable)",
+    )
+    return parser
+
+
+def _options(args: argparse.Namespace, path: str) -> tuple[str, Options]:
+    from reporter.pipeline import split_selector
+
+    try:
+        platforms = tuple(Platform.parse(p) for p in args.platform)
+    except ValueError as exc:
+        raise UsageError(f"--platform must look like os/arch[/variant]: {exc}") from None
+    epoch_text = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    try:
+        epoch = int(epoch_text) if epoch_text else None
+    except ValueError:
+        raise UsageError("SOURCE_DATE_EPOCH must be a whole number of seconds") from None
+    limits = replace(
+        Limits(), max_layer_bytes=args.max_layer_bytes, max_expansion_ratio=args.max_expansion_ratio
+    )
+    options = Options(platforms=platforms, source_date_epoch=epoch, limits=limits)
+    return split_selector(path, options)
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    from reporter.output import write_bytes as write_output
+    from reporter.pipeline import generate
+    from reporter.render.inspect import render_inspect_json, render_inspect_table
+
+    path, options = _options(args, args.path)
+    options = replace(options, catalog=False, verify_layers=not args.no_verify_layers)
+    report = generate(path, options)
+    data = render_inspect_json(report) if args.format == "json" else render_inspect_table(report)
+    write_output(args.output, data)
+    return EXIT_OK if report.integrity_ok else EXIT_INTEGRITY
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from reporter.pipeline import generate
+    from reporter.render.dispatch import write_report_outputs
+
+    path, options = _options(args, args.path)
+    options = replace(
+        options,
+        catalog=not args.no_catalog,
+        metadata_files=tuple(args.metadata),
+        base_images=tuple(args.base),
+    )
+    formats = tuple(args.format) or (("json",) if not args.template else ())
+    if args.output and args.output_dir:
+        raise UsageError("give --output or --output-dir, not both")
+    report = generate(path, options)
+    write_report_outputs(
+        report,
+        formats=formats,
+        output=args.output,
+        output_dir=args.output_dir,
+        template=args.template,
+        cyclonedx_version=args.cyclonedx_version,
+        cyclonedx_index_root=args.cyclonedx_index_root,
+    )
+    return EXIT_OK if report.integrity_ok else EXIT_INTEGRITY
+
+
+def _cmd_check_base(args: argparse.Namespace) -> int:
+    from reporter.commands import check_base_command
+
+    path, options = _options(args, args.path)
+    verdict, text = check_base_command(path, args.base, options, args.format)
+    sys.stdout.write(text)
+    return {"current": EXIT_OK, "stale": EXIT_STALE}.get(verdict, EXIT_UNKNOWN)
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from reporter.commands import diff_command
+    from reporter.output import write_bytes as write_output
+
+    data, triggered = diff_command(
+        args.old, args.new, _options(args, args.old)[1], args.format, tuple(args.fail_on)
+    )
+    write_output(args.output, data)
+    return EXIT_DIFF_GATE if triggered else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    handlers = {
+        "inspect": _cmd_inspect,
+        "report": _cmd_report,
+        "check-base": _cmd_check_base,
+        "diff": _cmd_diff,
+    }
+    try:
+        return handlers[args.command](args)
+    except ReporterError as exc:
+        print(f"oci-reporter: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("oci-reporter: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # a bug, not bad input: one line, and how to get the details
+        if os.environ.get("OCI_REPORTER_DEBUG"):
+            raise
+        print(
+            f"oci-reporter: internal error: {type(exc).__name__}: {exc} "
+            "(set OCI_REPORTER_DEBUG=1 for a traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

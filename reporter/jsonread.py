@@ -1,0 +1,159 @@
+"""Raw JSON → typed values, never trusting shapes: wrong types become findings, not crashes."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+from reporter.errors import InputError
+from reporter.model import Descriptor, Finding, Platform
+
+__all__ = [
+    "as_dict",
+    "as_list",
+    "as_str",
+    "as_str_map",
+    "digest_of",
+    "parse_descriptor",
+    "parse_json",
+    "verify_bytes",
+]
+
+_MAX_DEPTH = 64
+
+
+def _depth_ok(value: Any) -> bool:
+    """orjson already refuses nesting deeper than 1024; we need far less and say so."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            return False
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return True
+
+
+def parse_json(data: bytes, where: str) -> Any:
+    """Parse bytes as JSON or raise ``InputError`` naming ``where``."""
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON ({str(exc).splitlines()[0]})", where=where) from None
+    if not _depth_ok(value):
+        raise InputError(f"JSON nested deeper than {_MAX_DEPTH} levels", where=where)
+    return value
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def as_str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def as_str_map(value: Any) -> dict[str, str]:
+    """A map of strings; non-string values are dropped (labels and annotations are strings)."""
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def as_int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def parse_platform(value: Any) -> Platform | None:
+    raw = as_dict(value)
+    if not raw:
+        return None
+    return Platform(
+        os=as_str(raw.get("os")),
+        architecture=as_str(raw.get("architecture")),
+        variant=as_str(raw.get("variant")),
+        os_version=as_str(raw.get("os.version")),
+    )
+
+
+def parse_descriptor(value: Any, where: str) -> tuple[Descriptor | None, list[Finding]]:
+    """A descriptor (descriptor.md); digest and size are REQUIRED, the rest optional."""
+    raw = as_dict(value)
+    digest = as_str(raw.get("digest"))
+    size = as_int(raw.get("size"))
+    if not digest or size is None or size < 0:
+        return None, [
+            Finding("bad-descriptor", "descriptor without a valid digest and size", where=where)
+        ]
+    return (
+        Descriptor(
+            media_type=as_str(raw.get("mediaType")),
+            digest=digest,
+            size=size,
+            annotations=as_str_map(raw.get("annotations")),
+            platform=parse_platform(raw.get("platform")),
+            artifact_type=as_str(raw.get("artifactType")),
+            urls=tuple(u for u in as_list(raw.get("urls")) if isinstance(u, str)),
+        ),
+        [],
+    )
+
+
+def digest_of(data: bytes, algorithm: str = "sha256") -> str:
+    return f"{algorithm}:{hashlib.new(algorithm, data).hexdigest()}"
+
+
+SUPPORTED_ALGORITHMS = ("sha256", "sha512")
+
+
+def verify_bytes(data: bytes, descriptor: Descriptor, where: str) -> list[Finding]:
+    """Check bytes against their descriptor's digest and size (descriptor.md "Verification")."""
+    findings: list[Finding] = []
+    algorithm = descriptor.digest.partition(":")[0]
+    if algorithm not in SUPPORTED_ALGORITHMS:
+        return [
+            Finding(
+                "unsupported-digest",
+                f"digest algorithm {algorithm!r} cannot be verified",
+                where=where,
+                severity="warning",
+                expected=descriptor.digest,
+            )
+        ]
+    actual = digest_of(data, algorithm)
+    if actual != descriptor.digest:
+        findings.append(
+            Finding(
+                "digest-mismatch",
+                "content does not match its digest",
+                where=where,
+                expected=descriptor.digest,
+                actual=actual,
+                integrity=True,
+            )
+        )
+    if len(data) != descriptor.size:
+        findings.append(
+            Finding(
+                "size-mismatch",
+                "content length differs from the descriptor's size",
+                where=where,
+                expected=str(descriptor.size),
+                actual=str(len(data)),
+                integrity=True,
+            )
+        )
+    return findings
+
+
+def sorted_map(value: Mapping[str, str]) -> dict[str, str]:
+    return {k: value[k] for k in sorted(value)}

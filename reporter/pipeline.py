@@ -1,0 +1,397 @@
+"""The only module that composes stages: path + Options → Report.
+
+archive (open, verified blobs) → resolve (targets per platform) → image (manifest + config)
+→ layers (one streaming pass each: hash, decompress, diff_id, tar walk, capture)
+→ catalog (squashed view, packages with the layer that brought them)
+→ provenance (facts with origins, base image with evidence) → report (sorted, deterministic).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from typing import IO
+
+from reporter import __version__
+from reporter.archive.detect import open_input
+from reporter.archive.interface import Archive, blob_path
+from reporter.catalog import ALL_CATALOGERS
+from reporter.catalog.interface import Cataloger
+from reporter.catalog.run import catalog_image
+from reporter.errors import InputError, NotFoundError, UsageError
+from reporter.image import describe, describe_docker
+from reporter.layers.tarwalk import LayerScan, scan_layer
+from reporter.model import (
+    AttestationRef,
+    Descriptor,
+    Finding,
+    ImageDescription,
+    ImageReport,
+    ImageTarget,
+    Layer,
+    Package,
+    Report,
+)
+from reporter.options import Options
+from reporter.provenance.baseimage import find_base
+from reporter.provenance.merge import build_provenance
+from reporter.provenance.metadata_file import MetadataEntry, load_metadata_file, match_metadata
+from reporter.report import assemble_report
+from reporter.resolve import matches_platform, read_blob, resolve
+
+__all__ = ["Scanned", "describe_input", "generate"]
+
+REPORT_SCHEMA = "oci-reporter/report/v1"
+
+
+@dataclass(frozen=True, slots=True)
+class Scanned:
+    """An opened input with its images described and (optionally) their layers scanned."""
+
+    archive: Archive
+    format: str
+    images: tuple[ImageDescription, ...]
+    scans: tuple[tuple[LayerScan | None, ...], ...]  # per image, per layer
+    findings: tuple[Finding, ...]
+
+
+def _selected(target: ImageTarget, options: Options) -> bool:
+    if options.tag:
+        tag = options.tag
+        if not any(ref == tag or ref.endswith(f":{tag}") for ref in target.refs):
+            return False
+    return not options.digest or (
+        options.digest == target.manifest.digest or options.digest in target.parents
+    )
+
+
+def _scan_fn(catalogers: Sequence[Cataloger], options: Options):  # type: ignore[no-untyped-def]
+    def scan(stream: IO[bytes], where: str, algorithm: str = "", media_type: str = "") -> LayerScan:
+        if not algorithm:  # stream mode names blobs by path: blobs/<algorithm>/<hex>
+            algorithm = "sha512" if "/blobs/sha512/" in f"/{where}" else "sha256"
+        return scan_layer(
+            stream,
+            catalogers,
+            limits=options.limits,
+            digest_algorithm=algorithm,
+            media_type=media_type,
+            where=where,
+        )
+
+    return scan
+
+
+def _scan_layers(
+    archive: Archive,
+    paths: list[tuple[str, str, str]],
+    catalogers: Sequence[Cataloger],
+    options: Options,
+) -> dict[str, LayerScan | None]:
+    """Scan each distinct layer path once; (path, digest algorithm, media type) in."""
+    scan = _scan_fn(catalogers, options)
+    results: dict[str, LayerScan | None] = {}
+    todo: list[tuple[str, str, str]] = []
+    for path, algorithm, media_type in paths:
+        if path in results or any(path == t[0] for t in todo):
+            continue
+        pre = archive.prescanned(path)
+        if pre is not None:
+            results[path] = pre
+        else:
+            todo.append((path, algorithm, media_type))
+
+    def one(item: tuple[str, str, str]) -> LayerScan | None:
+        path, algorithm, media_type = item
+        handle = archive.open(path)
+        if handle is None:
+            return None
+        with handle:
+            return scan(handle, f"{archive.name}/{path}", algorithm, media_type)  # type: ignore[no-any-return]
+
+    jobs = options.jobs or min(len(todo), os.cpu_count() or 1) or 1
+    if jobs > 1 and archive.kind == "oci-layout":
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            for item, result in zip(todo, pool.map(one, todo), strict=True):
+                results[item[0]] = result
+    else:
+        for item in todo:
+            results[item[0]] = one(item)
+    return results
+
+
+def _verify_layer(layer: Layer, scan: LayerScan | None, where: str) -> tuple[Layer, list[Finding]]:
+    if scan is None:
+        return replace(layer, present=False), [
+            Finding(
+                "missing-blob",
+                f"layer {layer.index} blob is missing",
+                where=where,
+                expected=layer.digest,
+                integrity=True,
+            )
+        ]
+    findings = list(scan.findings)
+    verified = True
+    if layer.digest and scan.blob_digest != layer.digest:
+        verified = False
+        findings.append(
+            Finding(
+                "digest-mismatch",
+                f"layer {layer.index} does not match its digest",
+                where=where,
+                expected=layer.digest,
+                actual=scan.blob_digest,
+                integrity=True,
+            )
+        )
+    if scan.blob_size != layer.size:
+        verified = False
+        findings.append(
+            Finding(
+                "size-mismatch",
+                f"layer {layer.index} length differs from its descriptor",
+                where=where,
+                expected=str(layer.size),
+                actual=str(scan.blob_size),
+                integrity=True,
+            )
+        )
+    diff_ok: bool | None = None
+    if layer.diff_id:
+        diff_ok = scan.diff_id == layer.diff_id and scan.complete
+        if scan.diff_id != layer.diff_id:
+            findings.append(
+                Finding(
+                    "diffid-mismatch",
+                    f"layer {layer.index}'s uncompressed content "
+                    "does not match the config's rootfs.diff_ids",
+                    where=where,
+                    expected=layer.diff_id,
+                    actual=scan.diff_id,
+                    integrity=True,
+                )
+            )
+    return (
+        replace(
+            layer,
+            verified=verified,
+            diff_id_verified=diff_ok,
+            uncompressed_size=scan.uncompressed_size,
+        ),
+        findings,
+    )
+
+
+def describe_input(path: str, options: Options, catalogers: Sequence[Cataloger] = ()) -> Scanned:
+    """Open, resolve, select, describe and (unless told not to) stream every selected layer."""
+    scan = _scan_fn(catalogers, options) if (options.catalog or options.verify_layers) else None
+    archive = open_input(path, scan=scan, max_small_bytes=options.limits.max_small_blob_bytes)
+    try:
+        return _describe_open(archive, options, catalogers)
+    except BaseException:
+        archive.close()
+        raise
+
+
+def _describe_open(archive: Archive, options: Options, catalogers: Sequence[Cataloger]) -> Scanned:
+    resolution = resolve(archive, options.limits)
+    findings = list(archive.findings) + list(resolution.findings)
+    targets = [t for t in resolution.targets if _selected(t, options)]
+    if not targets and (options.tag or options.digest):
+        raise NotFoundError(f"no image matches {options.tag or options.digest}", where=archive.name)
+
+    # A docker-save image has no manifest blob: it is described once its layers are hashed.
+    docker = resolution.format == "docker-archive"
+    descriptions: list[ImageDescription | None] = []
+    layer_paths: list[list[tuple[str, str, str]]] = []
+    for target in targets:
+        if docker:
+            paths = [(p, "sha256", "") for p in target.docker_layer_paths[1:]]
+            descriptions.append(None)
+        else:
+            desc = describe(archive, target, options.limits)
+            descriptions.append(desc)
+            paths = [
+                (
+                    blob_path(layer.digest) or layer.digest,
+                    layer.digest.partition(":")[0],
+                    layer.media_type,
+                )
+                for layer in desc.layers
+            ]
+        layer_paths.append(paths)
+
+    streaming = options.catalog or options.verify_layers
+    scans_by_path: dict[str, LayerScan | None] = {}
+    if docker or streaming:
+        wanted = [p for paths in layer_paths for p in paths]
+        scans_by_path = _scan_layers(archive, wanted, catalogers, options)
+
+    images: list[ImageDescription] = []
+    all_scans: list[tuple[LayerScan | None, ...]] = []
+    for target, described, paths in zip(targets, descriptions, layer_paths, strict=True):
+        scans = [scans_by_path.get(p[0]) for p in paths]
+        if described is None:
+            blobs = [(s.blob_digest, s.blob_size) if s is not None else None for s in scans]
+            desc = describe_docker(archive, target, options.limits, blobs)
+        else:
+            desc = described
+        if not matches_platform(desc.platform, options.platforms):
+            continue
+        layers: list[Layer] = []
+        layer_findings: list[Finding] = []
+        for layer, scan_result, item in zip(desc.layers, scans, paths, strict=True):
+            if streaming or docker:
+                checked, problems = _verify_layer(layer, scan_result, f"{archive.name}/{item[0]}")
+                layers.append(checked)
+                layer_findings.extend(problems)
+            else:
+                layers.append(layer)
+        desc = replace(desc, layers=tuple(layers), findings=desc.findings + tuple(layer_findings))
+        images.append(desc)
+        all_scans.append(tuple(scans))
+    if not images:
+        wanted_text = ", ".join(str(p) for p in options.platforms)
+        raise NotFoundError(
+            f"no image for platform {wanted_text}" if options.platforms else "no images found",
+            where=archive.name,
+        )
+    return Scanned(archive, resolution.format, tuple(images), tuple(all_scans), tuple(findings))
+
+
+def _attestation_blobs(
+    archive: Archive, desc: ImageDescription, options: Options, findings: list[Finding]
+) -> list[tuple[AttestationRef, Descriptor, bytes]]:
+    blobs = []
+    for ref in desc.target.attestations:
+        for layer in ref.layers:
+            data = read_blob(
+                archive,
+                layer,
+                options.limits.max_json_bytes,
+                findings,
+                f"attestation layer {layer.digest}",
+            )
+            if data is not None:
+                blobs.append((ref, layer, data))
+    return blobs
+
+
+def _load_metadata(options: Options) -> list[MetadataEntry]:
+    entries: list[MetadataEntry] = []
+    for name in options.metadata_files:
+        try:
+            with open(name, "rb") as handle:
+                data = handle.read(options.limits.max_json_bytes + 1)
+        except OSError as exc:
+            raise UsageError(f"cannot read metadata file ({exc.strerror})", where=name) from None
+        if len(data) > options.limits.max_json_bytes:
+            raise InputError("metadata file is too large", where=name)
+        entries.extend(load_metadata_file(name, data))
+    return entries
+
+
+def _base_candidates(options: Options) -> list[ImageDescription]:
+    candidates: list[ImageDescription] = []
+    for spec in options.base_images:
+        path, base_options = split_selector(
+            spec, replace(options, base_images=(), catalog=False, verify_layers=False, platforms=())
+        )
+        scanned = describe_input(path, base_options)
+        candidates.extend(scanned.images)
+        scanned.archive.close()
+    return candidates
+
+
+def split_selector(spec: str, options: Options) -> tuple[str, Options]:
+    """``PATH``, ``PATH:TAG`` or ``PATH@sha256:…`` → (path, options with the selector)."""
+    if spec == "-" or os.path.exists(spec):
+        return spec, options
+    if "@" in spec:
+        path, _, digest = spec.rpartition("@")
+        if path and (path == "-" or os.path.exists(path)):
+            if ":" not in digest:
+                raise UsageError(f"digest selector {digest!r} must look like sha256:<hex>")
+            return path, replace(options, digest=digest)
+    if ":" in spec:
+        path, _, tag = spec.rpartition(":")
+        if path and (path == "-" or os.path.exists(path)):
+            return path, replace(options, tag=tag)
+    return spec, options  # let open_input report the missing path
+
+
+def generate(path: str, options: Options) -> Report:
+    catalogers = ALL_CATALOGERS if options.catalog else ()
+    metadata = _load_metadata(options)
+    candidates = _base_candidates(options)
+    scanned = describe_input(path, options, catalogers)
+    try:
+        findings = list(scanned.findings)
+        matched, metadata_findings = match_metadata(metadata, scanned.images)
+        findings.extend(metadata_findings)
+        reports: list[ImageReport] = []
+        for position, (desc, scans) in enumerate(zip(scanned.images, scanned.scans, strict=True)):
+            image_findings: list[Finding] = []
+            blobs = _attestation_blobs(scanned.archive, desc, options, image_findings)
+            provenance = build_provenance(desc, blobs, matched.get(position, ()))
+            base = find_base(desc, provenance, candidates)
+            if base.layer_count is not None:
+                desc = replace(
+                    desc,
+                    layers=tuple(
+                        replace(layer, base=layer.index < (base.layer_count or 0))
+                        for layer in desc.layers
+                    ),
+                )
+            packages: tuple[Package, ...] = ()
+            distro: dict[str, str] = {}
+            if options.catalog:
+                pairs = [
+                    (layer, scan)
+                    for layer, scan in zip(desc.layers, scans, strict=True)
+                    if scan is not None
+                ]
+                result = catalog_image(pairs, catalogers, desc.config.architecture)
+                packages = result.packages
+                image_findings.extend(result.findings)
+                if result.distro is not None:
+                    distro = {
+                        k: v
+                        for k, v in (
+                            ("id", result.distro.id),
+                            ("version_id", result.distro.version_id),
+                            ("version_codename", result.distro.version_codename),
+                            ("pretty_name", result.distro.pretty_name),
+                        )
+                        if v
+                    }
+                if base.layer_count is not None:
+                    packages = tuple(
+                        replace(
+                            p, base=p.layer_index is not None and p.layer_index < base.layer_count
+                        )
+                        for p in packages
+                    )
+            reports.append(
+                ImageReport(
+                    desc,
+                    provenance,
+                    base,
+                    packages,
+                    tuple(image_findings) + provenance.findings,
+                    distro,
+                )
+            )
+    finally:
+        scanned.archive.close()
+    return assemble_report(
+        schema=REPORT_SCHEMA,
+        tool_version=__version__,
+        input_name=path,
+        input_format=scanned.format,
+        images=reports,
+        findings=findings,
+        source_date_epoch=options.source_date_epoch,
+    )

@@ -1,0 +1,77 @@
+"""Assemble the Report: sort, dedupe, pick the timestamp; no formatting, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from reporter.model import SEVERITIES, Finding, ImageReport, Package, Report
+
+__all__ = ["assemble_report", "report_timestamp"]
+
+
+def _finding_key(finding: Finding) -> tuple[int, str, str, str]:
+    return (
+        SEVERITIES.index(finding.severity) if finding.severity in SEVERITIES else 9,
+        finding.kind,
+        finding.where,
+        finding.message,
+    )
+
+
+def sort_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(dict.fromkeys(findings), key=_finding_key))
+
+
+def report_timestamp(images: Sequence[ImageReport], source_date_epoch: int | None) -> str:
+    """SOURCE_DATE_EPOCH if set (reproducible-builds.org spec), else the newest image created."""
+    if source_date_epoch is not None:
+        moment = datetime.fromtimestamp(source_date_epoch, tz=UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    created = []
+    for image in images:
+        text = image.description.config.created
+        try:
+            created.append(datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC))
+        except ValueError:
+            continue
+    if not created:
+        return "1970-01-01T00:00:00Z"
+    return max(created).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _package_key(package: Package) -> tuple[tuple[str, str, str, str], tuple[str, ...]]:
+    return (package.sort_key, tuple(f"{loc.layer_index:05d}{loc.path}" for loc in package.locations))
+
+
+def _image_key(image: ImageReport) -> tuple[str, str, str]:
+    return (str(image.platform), ",".join(image.refs), image.description.target.manifest.digest)
+
+
+def assemble_report(
+    *,
+    schema: str,
+    tool_version: str,
+    input_name: str,
+    input_format: str,
+    images: Sequence[ImageReport],
+    findings: Sequence[Finding],
+    source_date_epoch: int | None,
+) -> Report:
+    ordered = []
+    for image in images:
+        packages = tuple(
+            sorted(dict.fromkeys(image.packages), key=_package_key)
+        )
+        ordered.append(replace(image, packages=packages, findings=sort_findings(image.findings)))
+    ordered.sort(key=_image_key)
+    return Report(
+        schema=schema,
+        tool_version=tool_version,
+        input_name=input_name,
+        input_format=input_format,
+        generated=report_timestamp(ordered, source_date_epoch),
+        images=tuple(ordered),
+        findings=sort_findings(findings),
+    )

@@ -1,0 +1,496 @@
+"""Index → per-platform image manifests, with attestations and referrers linked; never opens layers.
+
+Follows image-layout.md (``index.json`` is an image index), image-index.md (nested indexes,
+Docker manifest lists), BuildKit's attestation storage (descriptors annotated
+``vnd.docker.reference.type: attestation-manifest`` and ``vnd.docker.reference.digest``), OCI 1.1
+``subject`` referrers (manifest.md "subject"), and ``docker save``'s ``manifest.json`` (legacy,
+and Docker 25+ which adds an OCI layout beside it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from reporter.archive.interface import Archive, blob_path
+from reporter.errors import InputError, LayoutError
+from reporter.jsonread import (
+    as_dict,
+    as_list,
+    as_str,
+    as_str_map,
+    parse_descriptor,
+    parse_json,
+    verify_bytes,
+)
+from reporter.model import AttestationRef, Descriptor, Finding, ImageTarget, Platform
+from reporter.options import Limits
+
+__all__ = [
+    "INDEX_TYPES",
+    "MANIFEST_TYPES",
+    "Resolution",
+    "read_blob",
+    "resolve",
+]
+
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+INDEX_TYPES = (OCI_INDEX, DOCKER_LIST)
+MANIFEST_TYPES = (OCI_MANIFEST, DOCKER_MANIFEST)
+IMAGE_CONFIG_TYPES = (
+    "application/vnd.oci.image.config.v1+json",
+    "application/vnd.docker.container.image.v1+json",
+)
+REF_NAME = "org.opencontainers.image.ref.name"
+CONTAINERD_NAME = "io.containerd.image.name"
+REFERENCE_TYPE = "vnd.docker.reference.type"
+REFERENCE_DIGEST = "vnd.docker.reference.digest"
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    format: str  # oci-layout, docker-archive, docker-archive+oci
+    targets: tuple[ImageTarget, ...]
+    findings: tuple[Finding, ...]
+    # other artifacts met (helm charts, build records...) as (descriptor, why not an image)
+    artifacts: tuple[tuple[Descriptor, str], ...] = ()
+
+
+def read_blob(
+    archive: Archive, descriptor: Descriptor, limit: int, findings: list[Finding], what: str
+) -> bytes | None:
+    """A small blob by descriptor, verified; problems are appended to ``findings``."""
+    path = blob_path(descriptor.digest)
+    where = f"{archive.name}/{path or descriptor.digest}"
+    if path is None:
+        findings.append(
+            Finding(
+                "bad-digest",
+                f"{what} has a malformed digest {descriptor.digest!r}",
+                where=archive.name,
+                integrity=True,
+            )
+        )
+        return None
+    if descriptor.size > limit:
+        findings.append(
+            Finding(
+                "limit",
+                f"{what} claims {descriptor.size} bytes, over the {limit}-byte limit",
+                where=where,
+            )
+        )
+        return None
+    try:
+        data = archive.read(path, limit)
+    except InputError as exc:
+        findings.append(Finding("limit", str(exc), where=where))
+        return None
+    if data is None:
+        findings.append(
+            Finding(
+                "missing-blob",
+                f"{what} blob is missing",
+                where=where,
+                expected=descriptor.digest,
+                integrity=True,
+            )
+        )
+        return None
+    problems = verify_bytes(data, descriptor, where)
+    findings.extend(problems)
+    if any(p.kind == "digest-mismatch" for p in problems):
+        return None  # never trust content that is not what it claims to be
+    return data
+
+
+@dataclass(slots=True)
+class _Walk:
+    archive: Archive
+    limits: Limits
+    findings: list[Finding] = field(default_factory=list)
+    images: dict[str, ImageTarget] = field(default_factory=dict)
+    # subject digest -> attestation refs
+    links: dict[str, list[AttestationRef]] = field(default_factory=dict)
+    artifacts: list[tuple[Descriptor, str]] = field(default_factory=list)
+    seen_manifests: int = 0
+
+
+def _sniff_media_type(doc: dict[str, Any]) -> str:
+    """For descriptors and documents without ``mediaType`` (umoci, some exporters)."""
+    declared = as_str(doc.get("mediaType"))
+    if declared in INDEX_TYPES or declared in MANIFEST_TYPES:
+        return declared
+    if "manifests" in doc:
+        return OCI_INDEX
+    if "config" in doc or "layers" in doc:
+        return OCI_MANIFEST
+    return declared
+
+
+def _refs_of(annotations: dict[str, str] | Any) -> tuple[str, ...]:
+    refs = []
+    for key in (CONTAINERD_NAME, REF_NAME):
+        value = annotations.get(key, "") if hasattr(annotations, "get") else ""
+        if value and value not in refs:
+            refs.append(value)
+    return tuple(refs)
+
+
+def _walk(
+    walk: _Walk,
+    descriptor: Descriptor,
+    *,
+    refs: tuple[str, ...],
+    parents: tuple[str, ...],
+    index_annotations: tuple[tuple[str, Any], ...],
+) -> None:
+    walk.seen_manifests += 1
+    if walk.seen_manifests > walk.limits.max_manifests:
+        if walk.seen_manifests == walk.limits.max_manifests + 1:
+            walk.findings.append(
+                Finding(
+                    "limit",
+                    f"more than {walk.limits.max_manifests} manifests; the rest are not read",
+                    where=walk.archive.name,
+                )
+            )
+        return
+    if descriptor.digest in parents:
+        walk.findings.append(
+            Finding(
+                "index-cycle",
+                f"index {descriptor.digest} includes itself (directly or through nested indexes)",
+                where=walk.archive.name,
+            )
+        )
+        return
+    if len(parents) > walk.limits.max_index_depth:
+        walk.findings.append(Finding("limit", "indexes nested too deep", where=walk.archive.name))
+        return
+    reference_type = descriptor.annotations.get(REFERENCE_TYPE, "")
+    data = read_blob(
+        walk.archive,
+        descriptor,
+        walk.limits.max_json_bytes,
+        walk.findings,
+        f"manifest {descriptor.digest}",
+    )
+    if data is None:
+        return
+    where = f"{walk.archive.name}/{blob_path(descriptor.digest)}"
+    try:
+        doc = as_dict(parse_json(data, where))
+    except InputError as exc:
+        walk.findings.append(Finding("bad-json", str(exc), where=where))
+        return
+    media_type = (
+        _sniff_media_type(doc)
+        if descriptor.media_type not in INDEX_TYPES + MANIFEST_TYPES
+        else descriptor.media_type
+    )
+    if media_type in INDEX_TYPES:
+        child_annotations = (
+            *index_annotations,
+            (descriptor.digest, as_str_map(doc.get("annotations"))),
+        )
+        for position, raw in enumerate(as_list(doc.get("manifests"))):
+            child, problems = parse_descriptor(raw, f"{where} manifests[{position}]")
+            walk.findings.extend(problems)
+            if child is not None:
+                _walk(
+                    walk,
+                    child,
+                    refs=refs + _refs_of(child.annotations),
+                    parents=(*parents, descriptor.digest),
+                    index_annotations=child_annotations,
+                )
+        return
+    if media_type not in MANIFEST_TYPES:
+        walk.artifacts.append((descriptor, f"unknown media type {media_type or '(none)'}"))
+        walk.findings.append(
+            Finding(
+                "unknown-media-type",
+                f"{descriptor.digest} has media type {media_type or '(none)'}; not an image",
+                where=where,
+                severity="warning",
+            )
+        )
+        return
+    config, problems = parse_descriptor(doc.get("config"), f"{where} config")
+    walk.findings.extend(problems)
+    layers: list[Descriptor] = []
+    for position, raw in enumerate(as_list(doc.get("layers"))):
+        layer, problems = parse_descriptor(raw, f"{where} layers[{position}]")
+        walk.findings.extend(problems)
+        if layer is not None:
+            layers.append(layer)
+    subject, _ = parse_descriptor(doc.get("subject"), where) if "subject" in doc else (None, [])
+    artifact_type = as_str(doc.get("artifactType")) or descriptor.artifact_type
+    if reference_type:
+        # BuildKit attestation storage: the descriptor names the manifest it describes.
+        described = descriptor.annotations.get(REFERENCE_DIGEST, "")
+        ref = AttestationRef(
+            manifest=descriptor,
+            kind=reference_type,
+            artifact_type=artifact_type,
+            layers=tuple(layers),
+        )
+        if described:
+            walk.links.setdefault(described, []).append(ref)
+        else:
+            walk.artifacts.append((descriptor, f"{reference_type} without a subject digest"))
+        return
+    if subject is not None:
+        walk.links.setdefault(subject.digest, []).append(
+            AttestationRef(
+                manifest=descriptor,
+                kind="referrer",
+                artifact_type=artifact_type,
+                layers=tuple(layers),
+            )
+        )
+        return
+    if config is None or (config.media_type and config.media_type not in IMAGE_CONFIG_TYPES):
+        why = (
+            f"config media type {config.media_type if config else '(none)'} is not an image config"
+        )
+        walk.artifacts.append((descriptor, why))
+        walk.findings.append(
+            Finding(
+                "not-an-image",
+                f"{descriptor.digest}: {why}; listed as an artifact",
+                where=where,
+                severity="info",
+            )
+        )
+        return
+    existing = walk.images.get(descriptor.digest)
+    if existing is not None:
+        merged = tuple(dict.fromkeys(existing.refs + refs))
+        walk.images[descriptor.digest] = replace(existing, refs=merged)
+        return
+    walk.images[descriptor.digest] = ImageTarget(
+        manifest=descriptor,
+        refs=refs,
+        platform=descriptor.platform,
+        parents=parents,
+        index_annotations=index_annotations,
+    )
+
+
+def _resolve_oci(archive: Archive, limits: Limits, walk: _Walk) -> bool:
+    """Walk ``index.json``; False when there is none (or it lists nothing)."""
+    data = (
+        archive.read("index.json", limits.max_json_bytes) if archive.exists("index.json") else None
+    )
+    if data is None:
+        return False
+    where = f"{archive.name}/index.json"
+    index = parse_json(data, where)
+    if not isinstance(index, dict):
+        raise LayoutError("index.json is not a JSON object", where=archive.name)
+    manifests = index.get("manifests")
+    if manifests is None:
+        return False  # Docker 25's hybrid may say "manifests": null; manifest.json then rules
+    if not isinstance(manifests, list):
+        raise LayoutError("index.json 'manifests' is not a list", where=archive.name)
+    if archive.exists("oci-layout"):
+        layout = as_dict(
+            parse_json(archive.read("oci-layout", 4096) or b"{}", f"{archive.name}/oci-layout")
+        )
+        if as_str(layout.get("imageLayoutVersion")) != "1.0.0":
+            walk.findings.append(
+                Finding(
+                    "layout-version",
+                    "oci-layout imageLayoutVersion is "
+                    f"{layout.get('imageLayoutVersion')!r}, not '1.0.0'",
+                    where=f"{archive.name}/oci-layout",
+                    severity="warning",
+                )
+            )
+    top = (("index.json", as_str_map(index.get("annotations"))),)
+    for position, raw in enumerate(manifests):
+        descriptor, problems = parse_descriptor(raw, f"{where} manifests[{position}]")
+        walk.findings.extend(problems)
+        if descriptor is not None:
+            _walk(
+                walk,
+                descriptor,
+                refs=_refs_of(descriptor.annotations),
+                parents=(),
+                index_annotations=top,
+            )
+    return True
+
+
+def _docker_entries(archive: Archive, limits: Limits) -> list[dict[str, Any]] | None:
+    if not archive.exists("manifest.json"):
+        return None
+    where = f"{archive.name}/manifest.json"
+    data = archive.read("manifest.json", limits.max_json_bytes) or b""
+    entries = parse_json(data, where)
+    if not isinstance(entries, list):
+        raise LayoutError("manifest.json is not a list of images", where=archive.name)
+    return [as_dict(e) for e in entries]
+
+
+def _safe_member(name: str) -> bool:
+    return bool(name) and not name.startswith("/") and ".." not in name.split("/")
+
+
+def _docker_targets(archive: Archive, entries: list[dict[str, Any]], walk: _Walk) -> None:
+    """Legacy ``docker save``: the manifest is derived later, once layer digests are known."""
+    for position, entry in enumerate(entries):
+        where = f"{archive.name}/manifest.json[{position}]"
+        config = as_str(entry.get("Config"))
+        layer_paths = [as_str(p) for p in as_list(entry.get("Layers"))]
+        bad = [p for p in [config, *layer_paths] if not _safe_member(p)]
+        if bad:
+            raise LayoutError(
+                f"manifest.json entry {position} names {bad[0]!r}, which is "
+                "absolute, empty or climbs out with '..'",
+                where=archive.name,
+            )
+        tags = tuple(t for t in as_list(entry.get("RepoTags")) if isinstance(t, str))
+        walk.images[f"docker:{position}"] = ImageTarget(
+            manifest=Descriptor(media_type=DOCKER_MANIFEST, digest="", size=0),
+            refs=tags,
+            docker_layer_paths=(config, *layer_paths),
+        )
+        if not archive.exists(config):
+            walk.findings.append(
+                Finding(
+                    "missing-blob", f"config {config!r} is missing", where=where, integrity=True
+                )
+            )
+
+
+def _repositories_targets(archive: Archive, walk: _Walk, limits: Limits) -> bool:
+    """Pre-1.10 archives with only ``repositories``: each tag names its top layer id."""
+    if not archive.exists("repositories"):
+        return False
+    data = archive.read("repositories", limits.max_json_bytes) or b""
+    repos = as_dict(parse_json(data, f"{archive.name}/repositories"))
+    found = False
+    for repo, tags in sorted(repos.items()):
+        for tag, top in sorted(as_str_map(tags).items()):
+            chain: list[str] = []
+            layer_id = top
+            while layer_id and layer_id not in chain and len(chain) < 1000:
+                if not _safe_member(layer_id):
+                    break
+                chain.append(layer_id)
+                raw = archive.read(f"{layer_id}/json", limits.max_json_bytes)
+                layer_id = (
+                    as_str(
+                        as_dict(parse_json(raw, f"{archive.name}/{layer_id}/json")).get("parent")
+                    )
+                    if raw
+                    else ""
+                )
+            chain.reverse()
+            walk.images[f"repositories:{repo}:{tag}"] = ImageTarget(
+                manifest=Descriptor(media_type=DOCKER_MANIFEST, digest="", size=0),
+                refs=(f"{repo}:{tag}",),
+                docker_layer_paths=(f"{top}/json", *(f"{i}/layer.tar" for i in chain)),
+            )
+            found = True
+    return found
+
+
+def resolve(archive: Archive, limits: Limits) -> Resolution:
+    walk = _Walk(archive, limits)
+    entries = _docker_entries(archive, limits)
+    has_oci = _resolve_oci(archive, limits, walk)
+    if has_oci:
+        fmt = (
+            "docker-archive+oci"
+            if entries is not None
+            else ("oci-layout" if archive.kind == "oci-layout" else "oci-archive")
+        )
+        if entries:
+            _tag_from_docker_manifest(archive, entries, walk)
+    elif entries is not None:
+        if not entries:
+            raise LayoutError("manifest.json lists no images", where=archive.name)
+        fmt = "docker-archive"
+        _docker_targets(archive, entries, walk)
+    elif _repositories_targets(archive, walk, limits):
+        fmt = "docker-archive"
+    else:
+        raise LayoutError(
+            "not an image: no index.json with manifests, no manifest.json, no repositories",
+            where=archive.name,
+        )
+    targets = []
+    index_links = {
+        digest: refs
+        for digest, refs in walk.links.items()
+        if any(digest in t.parents for t in walk.images.values())
+    }
+    for key in sorted(walk.images, key=_target_order(walk.images)):
+        target = walk.images[key]
+        links = walk.links.pop(target.manifest.digest, [])
+        # A referrer whose subject is an index describes every image under that index.
+        for parent in target.parents:
+            links.extend(index_links.get(parent, []))
+        if links:
+            target = replace(
+                target, attestations=tuple(sorted(links, key=lambda a: a.manifest.digest))
+            )
+        targets.append(target)
+    for subject, refs in sorted(walk.links.items()):
+        if subject in index_links:
+            continue
+        for ref in refs:
+            walk.findings.append(
+                Finding(
+                    "dangling-attestation",
+                    f"{ref.kind} {ref.manifest.digest} "
+                    f"describes {subject}, which is not in the input",
+                    where=archive.name,
+                    severity="warning",
+                )
+            )
+    return Resolution(fmt, tuple(targets), tuple(walk.findings), tuple(walk.artifacts))
+
+
+def _target_order(images: dict[str, ImageTarget]) -> Any:
+    order = {key: position for position, key in enumerate(images)}
+    return lambda key: order[key]
+
+
+def _tag_from_docker_manifest(archive: Archive, entries: list[dict[str, Any]], walk: _Walk) -> None:
+    """Docker 25+: manifest.json's RepoTags name images of the OCI layout by config path."""
+    by_config: dict[str, tuple[str, ...]] = {}
+    for entry in entries:
+        tags = tuple(t for t in as_list(entry.get("RepoTags")) if isinstance(t, str))
+        config = as_str(entry.get("Config"))
+        if config.startswith("blobs/") and tags:
+            algorithm, _, encoded = config[len("blobs/") :].partition("/")
+            by_config[f"{algorithm}:{encoded}"] = tags
+    if not by_config:
+        return
+    for key, target in list(walk.images.items()):
+        data = read_blob(archive, target.manifest, walk.limits.max_json_bytes, [], "manifest")
+        if data is None:
+            continue
+        config = as_str(
+            as_dict(as_dict(parse_json(data, archive.name)).get("config")).get("digest")
+        )
+        extra = by_config.get(config)
+        if extra:
+            walk.images[key] = replace(target, refs=tuple(dict.fromkeys(target.refs + extra)))
+
+
+def matches_platform(target_platform: Platform | None, wanted: tuple[Platform, ...]) -> bool:
+    if not wanted:
+        return True
+    if target_platform is None:
+        return False
+    key = target_platform.normalized()
+    return any(w.normalized() == key for w in wanted)

