@@ -205,6 +205,10 @@ def _parser() -> argparse.ArgumentParser:
 def _options(args: argparse.Namespace, path: str) -> tuple[str, Options]:
     from reporter.pipeline import split_selector
 
+    return split_selector(path, _base_options(args))
+
+
+def _base_options(args: argparse.Namespace) -> Options:
     try:
         platforms = tuple(Platform.parse(p) for p in args.platform)
     except ValueError as exc:
@@ -217,8 +221,7 @@ def _options(args: argparse.Namespace, path: str) -> tuple[str, Options]:
     limits = replace(
         Limits(), max_layer_bytes=args.max_layer_bytes, max_expansion_ratio=args.max_expansion_ratio
     )
-    options = Options(platforms=platforms, source_date_epoch=epoch, limits=limits)
-    return split_selector(path, options)
+    return Options(platforms=platforms, source_date_epoch=epoch, limits=limits)
 
 
 def _cmd_inspect(args: argparse.Namespace) -> int:
@@ -275,7 +278,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     from reporter.output import write_bytes as write_output
 
     data, triggered = diff_command(
-        args.old, args.new, _options(args, args.old)[1], args.format, tuple(args.fail_on)
+        args.old, args.new, _base_options(args), args.format, tuple(args.fail_on)
     )
     write_output(args.output, data)
     return EXIT_DIFF_GATE if triggered else EXIT_OK
