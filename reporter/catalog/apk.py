@@ -1,0 +1,146 @@
+"""Alpine's apk database ``lib/apk/db/installed``, as syft 1.18.1's ``apk-db-cataloger`` reads it.
+
+The file is the apk "installed" database (https://wiki.alpinelinux.org/wiki/Apk_spec): one
+paragraph per package, blank line between packages, each line ``<one letter>:<value>``:
+``P`` name, ``V`` version, ``A`` arch, ``L`` licence, ``o`` origin (source package), ``m``
+maintainer, ``t`` build time, ``c`` aports commit, ``S``/``I`` sizes, ``F``/``R`` files, ...
+
+purl as syft: ``pkg:apk/<distro id>/<name>@<version>?arch=..&distro=<id>-<version_id>`` with
+``upstream=<origin>`` when the origin differs; no purl at all without a distro. Without an
+os-release, syft takes the distro from ``etc/apk/repositories`` (``…/alpine/v3.19/main`` →
+alpine 3.19); so do we. The licence is kept whole when it is a valid SPDX expression
+(``Apache-2.0 AND MIT``), else split on blanks (``GPL-2.0-only MIT BSD``), as syft does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from packageurl import PackageURL
+
+from reporter.catalog.dpkg import spdx_license
+from reporter.catalog.interface import Distro, FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.errors import CatalogError
+
+__all__ = ["CATALOGER", "distro_from_repositories", "parse_installed"]
+
+DB_SUFFIX = "lib/apk/db/installed"
+REPOSITORIES = "etc/apk/repositories"
+_DB_MAX = WholeFile(max_bytes=256 * 1024 * 1024)
+_SMALL = WholeFile(max_bytes=64 * 1024)
+
+
+def wants(path: str, mode: int, size: int) -> WholeFile | Scanner | None:
+    # syft's glob is **/lib/apk/db/installed
+    if path.endswith(DB_SUFFIX) and (
+        len(path) == len(DB_SUFFIX) or path[-len(DB_SUFFIX) - 1] == "/"
+    ):
+        return _DB_MAX
+    if path == REPOSITORIES:
+        return _SMALL
+    return None
+
+
+def parse_installed(data: bytes) -> list[dict[str, str]]:
+    """Paragraphs of the database as {letter: value}; the first value of a letter is kept
+    for the single-valued fields, which is all we use."""
+    entries: list[dict[str, str]] = []
+    entry: dict[str, str] = {}
+    for line in data.decode("utf-8", errors="replace").split("\n"):
+        line = line.rstrip("\r")
+        if not line.strip():
+            if entry:
+                entries.append(entry)
+                entry = {}
+            continue
+        if len(line) >= 2 and line[1] == ":":
+            entry.setdefault(line[0], line[2:].strip())
+    if entry:
+        entries.append(entry)
+    return [e for e in entries if e.get("P")]
+
+
+def distro_from_repositories(data: bytes) -> Distro | None:
+    """``https://dl-cdn.alpinelinux.org/alpine/v3.19/main`` → alpine 3.19 (first such line)."""
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        marker = line.find("/alpine/v")
+        if marker == -1 or line.lstrip().startswith("#"):
+            continue
+        version = line[marker + len("/alpine/v") :].split("/", 1)[0].strip()
+        if version:
+            return Distro(id="alpine", version_id=version, name="Alpine Linux")
+    return None
+
+
+def _licenses(value: str) -> tuple[str, ...]:
+    value = value.strip()
+    if not value:
+        return ()
+    whole = spdx_license(value)
+    if whole is not None:
+        return (whole,)
+    return tuple(sorted({spdx_license(part) or part for part in value.split()}))
+
+
+def package_url(entry: dict[str, str], distro: Distro | None) -> str:
+    if distro is None:
+        return ""
+    qualifiers: dict[str, str] = {}
+    if arch := entry.get("A", ""):
+        qualifiers["arch"] = arch
+    origin = entry.get("o", "")
+    if origin and origin != entry["P"]:
+        qualifiers["upstream"] = origin
+    if qualifier := "-".join(p for p in (distro.id, distro.version_id) if p):
+        qualifiers["distro"] = qualifier
+    return str(
+        PackageURL(
+            type="apk",
+            namespace=distro.id.lower() or None,
+            name=entry["P"],
+            version=entry.get("V") or None,
+            qualifiers=qualifiers,
+        ).to_string()
+    )
+
+
+_METADATA = {"A": "arch", "o": "origin", "m": "maintainer", "c": "commit", "t": "build_time"}
+
+
+class _ApkCataloger:
+    @property
+    def name(self) -> str:
+        return "apk"
+
+    def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
+        return wants(path, mode, size)
+
+    def parse(self, path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
+        if path == REPOSITORIES:
+            return []
+        try:
+            return self._parse(data, ctx)
+        except ValueError as exc:  # e.g. a purl part packageurl refuses; never leak it
+            raise CatalogError(f"unreadable apk database: {exc}", where=path) from exc
+
+    def _parse(self, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
+        dist = ctx.distro
+        if dist is None:
+            repositories = ctx.read(REPOSITORIES)
+            dist = distro_from_repositories(repositories) if repositories is not None else None
+        return [
+            FoundPackage(
+                type="apk",
+                name=entry["P"],
+                version=entry.get("V", ""),
+                purl=package_url(entry, dist),
+                licenses=_licenses(entry.get("L", "")),
+                metadata=tuple(
+                    sorted((_METADATA[k], v) for k, v in entry.items() if k in _METADATA and v)
+                ),
+            )
+            for entry in parse_installed(data)
+        ]
+
+
+CATALOGER = _ApkCataloger()
