@@ -1,0 +1,174 @@
+"""Catalog one image from its layer scans: squash, detect the distro, parse, attribute layers.
+
+Pure: layer scans in, packages out. Which layer *introduced* a package is decided by walking
+back through the versions of the file that lists it: a package present since layer 0 is layer
+0's even when apt rewrote ``var/lib/dpkg/status`` in every later layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from reporter.catalog import distro as distro_detection
+from reporter.catalog.interface import Cataloger, Distro, FoundPackage, ParseContext
+from reporter.layers.filesystem import FileSystem, Version, build_filesystem
+from reporter.layers.tarwalk import LayerScan
+from reporter.model import Finding, Layer, Location, Package
+
+__all__ = ["CatalogResult", "catalog_image"]
+
+_Identity = tuple[str, str, str]  # (type, name, version)
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogResult:
+    packages: tuple[Package, ...]  # sorted by Package.sort_key, then primary location
+    distro: Distro | None
+    findings: tuple[Finding, ...]
+
+
+def catalog_image(
+    layers: Sequence[tuple[Layer, LayerScan]], catalogers: Sequence[Cataloger], arch: str
+) -> CatalogResult:
+    fs = build_filesystem(layers)
+    findings: list[Finding] = []
+
+    try:
+        distro = distro_detection.detect(_reader(fs, distro_detection.CATALOGER.name))
+    except Exception as exc:  # a broken release file must not stop the run
+        distro = None
+        findings.append(Finding("catalog", f"distro detection failed: {exc}", severity="warning"))
+
+    by_name = {cataloger.name: cataloger for cataloger in catalogers}
+    packages: dict[tuple[str, str, str, str, str], Package] = {}
+    for path, captured, version in fs.visible_captured():
+        cataloger = by_name.get(captured.cataloger)
+        if cataloger is None:
+            continue
+        context = ParseContext(distro, arch, _reader(fs, cataloger.name))
+        found = _parse(cataloger, path, captured.data, context, fs, version, findings)
+        if not found:
+            continue
+        history = fs.history(path)
+        introduced = _introduced(
+            cataloger, path, history, {_identity(p) for p in found}, distro, arch, fs, findings
+        )
+        for item in found:
+            position = introduced.get(_identity(item), version.layer)
+            package = _package(item, cataloger.name, version.location, position, fs)
+            key = (package.type, package.name, package.version, package.purl, path)
+            packages.setdefault(key, package)
+
+    ordered = sorted(
+        packages.values(),
+        key=lambda p: (p.sort_key, p.locations[0].path if p.locations else "", p.cataloger),
+    )
+    return CatalogResult(tuple(ordered), distro, tuple(findings))
+
+
+def _identity(found: FoundPackage) -> _Identity:
+    return (found.type, found.name, found.version)
+
+
+def _parse(
+    cataloger: Cataloger,
+    path: str,
+    data: bytes,
+    context: ParseContext,
+    fs: FileSystem,
+    version: Version,
+    findings: list[Finding],
+) -> list[FoundPackage]:
+    try:
+        return list(cataloger.parse(path, data, context))
+    except Exception as exc:  # CatalogError or a parser bug: one finding, never a crash
+        layer = fs.layers[version.layer]
+        findings.append(
+            Finding(
+                "catalog",
+                f"cataloger {cataloger.name} could not parse /{path} "
+                f"(layer {layer.index} {layer.digest}): {exc}",
+                where=f"/{path}",
+                severity="warning",
+            )
+        )
+        return []
+
+
+def _introduced(
+    cataloger: Cataloger,
+    path: str,
+    history: Sequence[Version],
+    wanted: set[_Identity],
+    distro: Distro | None,
+    arch: str,
+    fs: FileSystem,
+    findings: list[Finding],
+) -> dict[_Identity, int]:
+    """For each identity, the earliest layer from which every version of the file lists it.
+
+    Walks back from the visible version; a version that was not kept (or cannot be parsed)
+    ends the walk, since nothing can be said about what it listed.
+    """
+    introduced = dict.fromkeys(wanted, history[-1].layer)
+    alive = set(wanted)
+    for version in reversed(history[:-1]):
+        if not alive:
+            break
+        data = _kept_data(fs, version, cataloger.name)
+        if data is None:
+            break
+        context = ParseContext(distro, arch, _reader(fs, cataloger.name, version.layer))
+        listed = {
+            _identity(p) for p in _parse(cataloger, path, data, context, fs, version, findings)
+        }
+        alive &= listed
+        for identity in alive:
+            introduced[identity] = version.layer
+    return introduced
+
+
+def _kept_data(fs: FileSystem, version: Version, cataloger: str) -> bytes | None:
+    for item in fs.captured(version):
+        if item.cataloger == cataloger:
+            return item.data
+    return None
+
+
+def _reader(
+    fs: FileSystem, cataloger: str, upto: int | None = None
+) -> Callable[[str], bytes | None]:
+    """``ParseContext.read``: other kept files of the view (as of layer ``upto``, if given)."""
+
+    def read(path: str) -> bytes | None:
+        return fs.read(path, cataloger, upto=upto)
+
+    return read
+
+
+def _package(
+    found: FoundPackage, cataloger: str, primary: Location, position: int, fs: FileSystem
+) -> Package:
+    layer = fs.layers[position]
+    locations = [primary]
+    seen = {primary.path}
+    for support in found.supporting_paths:
+        location = fs.location(support.lstrip("/"))
+        if location is not None and location.path not in seen:
+            seen.add(location.path)
+            locations.append(location)
+    return Package(
+        type=found.type,
+        name=found.name,
+        version=found.version,
+        purl=found.purl,
+        licenses=found.licenses,
+        locations=(primary, *sorted(locations[1:], key=lambda loc: loc.path)),
+        layer_index=layer.index,
+        layer_digest=layer.digest,
+        layer_diff_id=fs.diff_ids[position],
+        base=layer.base,
+        cataloger=cataloger,
+        metadata=found.metadata,
+    )

@@ -1,0 +1,253 @@
+"""Squashed and per-layer views of an image's filesystem, built from layer scans.
+
+Layers are applied in order the way image-spec layer.md "Applying Changesets" says: first the
+layer's whiteouts hide lower-layer paths (``reporter.layers.whiteout``), then its entries are
+added. An entry replaces what was at its path; unless both are directories, whatever lay below
+the old path goes too ("Changeset over existing files": unlink, then recreate). Parent
+directories are looked up through symlinks inside the root, as containerd's applier does
+(``fs.RootPath``), so ``lib/x`` lands in ``usr/lib/x`` when ``lib`` links there.
+
+Paths in this module's API have no leading ``/`` (the catalogers' convention); every
+``Location`` carries the ``/``-rooted form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from reporter.layers.tarwalk import Captured, Entry, LayerScan
+from reporter.model import Layer, Location
+
+__all__ = ["FileSystem", "Version", "build_filesystem"]
+
+# Same bound as Linux's MAXSYMLINKS: beyond it a lookup is a loop.
+_MAX_SYMLINKS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One layer's version of a path."""
+
+    layer: int  # position in the layer sequence
+    entry: Entry
+    location: Location
+
+
+class _Node:
+    __slots__ = ("children", "versions")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        # Versions since the path last appeared, oldest first; empty for a directory that only
+        # exists because something below it does.
+        self.versions: list[Version] = []
+
+    @property
+    def type(self) -> str:
+        return self.versions[-1].entry.type if self.versions else "dir"
+
+
+@dataclass(frozen=True, slots=True)
+class FileSystem:
+    """The squashed view of the image, each path's history, and what was captured where."""
+
+    layers: tuple[Layer, ...]
+    diff_ids: tuple[str, ...]  # per layer: the config's, else the one the scan computed
+    # path -> versions since it last appeared, oldest first; the last one is visible
+    versions: Mapping[str, tuple[Version, ...]]
+    per_layer: tuple[Mapping[str, Location], ...]
+    # (layer position, entry path as written in that layer) -> captures, last write wins
+    _captures: Mapping[tuple[int, str], tuple[Captured, ...]] = field(repr=False)
+
+    def paths(self) -> tuple[str, ...]:
+        return tuple(sorted(self.versions))
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.versions
+
+    def entry(self, path: str) -> Entry | None:
+        versions = self.versions.get(path)
+        return versions[-1].entry if versions else None
+
+    def location(self, path: str) -> Location | None:
+        """Where the visible version of ``path`` comes from."""
+        versions = self.versions.get(path)
+        return versions[-1].location if versions else None
+
+    def squashed(self) -> dict[str, Location]:
+        return {path: versions[-1].location for path, versions in self.versions.items()}
+
+    def history(self, path: str) -> tuple[Version, ...]:
+        """The layers that had a version of ``path`` since it last appeared, oldest first.
+
+        A deletion (whiteout, opaque directory, replaced parent) resets it: what came before
+        is not part of the file the final image shows.
+        """
+        return self.versions.get(path, ())
+
+    def layer_view(self, layer: int) -> Mapping[str, Location]:
+        """The entries the layer at position ``layer`` itself holds."""
+        return self.per_layer[layer]
+
+    def captured(self, version: Version) -> tuple[Captured, ...]:
+        return self._captures.get((version.layer, version.entry.path), ())
+
+    def visible_captured(self) -> Iterator[tuple[str, Captured, Version]]:
+        """``(path, captured, version)`` for every capture of a visible file, sorted by path."""
+        for path in sorted(self.versions):
+            version = self.versions[path][-1]
+            for item in self._captures.get((version.layer, version.entry.path), ()):
+                yield path, item, version
+
+    def read(self, path: str, cataloger: str = "", *, upto: int | None = None) -> bytes | None:
+        """Kept content of ``path`` in the squashed view (or as of layer position ``upto``).
+
+        Whole-file content first, whichever cataloger kept it; else ``cataloger``'s own
+        scanner result. None when nothing was kept.
+        """
+        versions = self.versions.get(path)
+        if not versions:
+            return None
+        version = versions[-1]
+        if upto is not None:
+            older = [v for v in versions if v.layer <= upto]
+            if not older:
+                return None
+            version = older[-1]
+        captures = self._captures.get((version.layer, version.entry.path), ())
+        fallback = None
+        for item in captures:
+            if item.whole:
+                return item.data
+            if item.cataloger == cataloger:
+                fallback = item.data
+        return fallback
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.root = _Node()
+
+    def _walk(self, parts: Sequence[str], create: bool) -> tuple[_Node, list[str]] | None:
+        """The directory node that holds ``parts[-1]``, following symlinks in the parents."""
+        node = self.root
+        resolved: list[str] = []
+        pending = list(reversed(parts[:-1]))
+        hops = 0
+        while pending:
+            name = pending.pop()
+            if name == "..":  # only from symlink targets; clamped at the root
+                if resolved:
+                    resolved.pop()
+                node = self.root
+                for part in resolved:
+                    node = node.children[part]
+                continue
+            child = node.children.get(name)
+            if child is None:
+                if not create:
+                    return None
+                child = _Node()
+                node.children[name] = child
+            elif child.type == "symlink":
+                hops += 1
+                if hops > _MAX_SYMLINKS:
+                    return None
+                target = child.versions[-1].entry.linkname
+                if target.startswith("/"):
+                    node = self.root
+                    resolved = []
+                pending.extend(reversed([p for p in target.split("/") if p and p != "."]))
+                continue
+            elif child.type != "dir":
+                if not create:
+                    return None
+                # A non-directory cannot have children: applying the entry replaces it with one.
+                child = _Node()
+                node.children[name] = child
+            resolved.append(name)
+            node = child
+        return node, resolved
+
+    def remove(self, path: str) -> None:
+        parts = path.split("/")
+        found = self._walk(parts, create=False)
+        if found is not None:
+            found[0].children.pop(parts[-1], None)
+
+    def make_opaque(self, directory: str) -> None:
+        if not directory:
+            self.root.children.clear()
+            return
+        parts = [*directory.split("/"), ""]
+        found = self._walk(parts, create=False)
+        if found is not None:
+            found[0].children.clear()
+
+    def add(self, entry: Entry, layer: int, layer_model: Layer, diff_id: str) -> str | None:
+        parts = entry.path.split("/")
+        found = self._walk(parts, create=True)
+        if found is None:
+            return None
+        parent, resolved = found
+        name = parts[-1]
+        path = "/".join([*resolved, name])
+        location = Location("/" + path, layer_model.index, layer_model.digest, diff_id)
+        version = Version(layer, entry, location)
+        node = parent.children.get(name)
+        if node is None:
+            node = _Node()
+            parent.children[name] = node
+        elif not (entry.type == "dir" and node.type == "dir"):
+            node.children = {}
+        if node.versions and node.versions[-1].layer == layer:
+            node.versions[-1] = version  # the same path twice in one layer: the last one wins
+        else:
+            node.versions.append(version)
+        return path
+
+    def flatten(self) -> dict[str, tuple[Version, ...]]:
+        out: dict[str, tuple[Version, ...]] = {}
+        stack: list[tuple[str, _Node]] = [("", self.root)]
+        while stack:
+            prefix, node = stack.pop()
+            for name, child in node.children.items():
+                path = f"{prefix}/{name}" if prefix else name
+                if child.versions:
+                    out[path] = tuple(child.versions)
+                if child.children:
+                    stack.append((path, child))
+        return out
+
+
+def build_filesystem(layers: Sequence[tuple[Layer, LayerScan]]) -> FileSystem:
+    """Apply the scans in order (lowest layer first) and index the result."""
+    builder = _Builder()
+    per_layer: list[dict[str, Location]] = []
+    captures: dict[tuple[int, str], tuple[Captured, ...]] = {}
+    for position, (layer, scan) in enumerate(layers):
+        diff_id = layer.diff_id or scan.diff_id
+        # Whiteouts apply to lower layers only, so they go before this layer's own entries,
+        # whatever their order in the tar.
+        for directory in scan.opaque_dirs:
+            builder.make_opaque(directory)
+        for path in scan.whiteouts:
+            builder.remove(path)
+        view: dict[str, Location] = {}
+        for entry in scan.entries:
+            builder.add(entry, position, layer, diff_id)
+            view[entry.path] = Location("/" + entry.path, layer.index, layer.digest, diff_id)
+        per_layer.append(view)
+        grouped: dict[str, dict[str, Captured]] = {}
+        for item in scan.captured:
+            grouped.setdefault(item.path, {})[item.cataloger] = item
+        for path, by_cataloger in grouped.items():
+            captures[(position, path)] = tuple(by_cataloger.values())
+    return FileSystem(
+        layers=tuple(layer for layer, _ in layers),
+        diff_ids=tuple(layer.diff_id or scan.diff_id for layer, scan in layers),
+        versions=builder.flatten(),
+        per_layer=tuple(per_layer),
+        _captures=captures,
+    )

@@ -1,0 +1,1064 @@
+"""One streaming pass over a layer blob: digests, entries, whiteouts and the files catalogers want.
+
+The blob is read once, in ~1 MiB chunks. Three things happen to every chunk:
+
+* the raw bytes are hashed (the blob digest) and counted;
+* they are decompressed (gzip or zstd, told apart by magic bytes; the media type is only a hint);
+* the uncompressed bytes are hashed (the diff_id) and walked as a tar stream by a small
+  hand-written header parser, much cheaper per entry than :mod:`tarfile`.
+
+Entry data nobody asked for is skipped inside the buffer without being copied. Problems in the
+bytes are :class:`~reporter.model.Finding` objects, never exceptions: a scan always returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import queue
+import threading
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, cast
+
+import zstandard
+
+from reporter.catalog.interface import Cataloger, Scanner, WholeFile
+from reporter.layers.whiteout import classify
+from reporter.model import Finding
+from reporter.options import Limits
+
+__all__ = [
+    "Captured",
+    "Entry",
+    "LayerScan",
+    "Readable",
+    "normalize_path",
+    "safe_name",
+    "scan_layer",
+]
+
+_CHUNK = 1 << 20
+# Bounds the output of one decompression call, so a bomb never lands in memory all at once.
+_OUT = 1 << 20
+# zstd has no output limit per call and a block of 4 input bytes can expand to 128 KiB, so input
+# is fed in slices small enough that one call yields at most ~128 MiB even for hostile input.
+_ZSTD_SLICE = 4096
+_RATIO_FLOOR = 64 * 1024 * 1024
+# A PAX or GNU long-name record larger than this is hostile, not a path.
+_META_MAX = 16 * 1024 * 1024
+_BLOCK = 512
+_ZERO_BLOCK = bytes(_BLOCK)
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+# Typeflags whose size field describes no data in the archive (same rule as Go's archive/tar
+# isHeaderOnlyType and CPython's tarfile).
+_HEADER_ONLY = frozenset((b"1", b"2", b"3", b"4", b"5", b"6"))
+_FILE_TYPES = frozenset((b"0", b"\x00", b"7"))
+_OTHER_TYPES = frozenset((b"3", b"4", b"6"))
+_SPARSE_KEYS = ("GNU.sparse.major", "GNU.sparse.map", "GNU.sparse.size", "GNU.sparse.realsize")
+
+
+class Readable(Protocol):
+    """What ``scan_layer`` reads from: any binary file, pipe or archive member stream."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One tar entry, path normalised (no leading ``/`` or ``./``, never above the root)."""
+
+    path: str
+    type: str  # file | dir | symlink | hardlink | other
+    mode: int  # permission bits (& 0o7777)
+    size: int  # for a hard link: the size of its target when the target is in this layer
+    linkname: str = ""  # symlink target as written; hard-link target normalised like path
+
+
+@dataclass(frozen=True, slots=True)
+class Captured:
+    """What a cataloger asked the walker to keep of one file."""
+
+    path: str
+    cataloger: str
+    data: bytes
+    whole: bool = True  # False when ``data`` is a Scanner's result, not the file content
+
+
+@dataclass(frozen=True, slots=True)
+class LayerScan:
+    blob_digest: str  # "<algorithm>:<hex>" over every raw byte read
+    blob_size: int
+    diff_id: str  # "sha256:<hex>" of the uncompressed stream; "" when it could not be decoded whole
+    uncompressed_size: int  # bytes decompressed (all of them when ``diff_id`` is set)
+    compression: str  # gzip | zstd | none
+    entries: tuple[Entry, ...]
+    whiteouts: tuple[str, ...]  # paths deleted from lower layers
+    opaque_dirs: tuple[str, ...]  # directories whose lower-layer children are hidden
+    captured: tuple[Captured, ...]
+    findings: tuple[Finding, ...]
+    complete: bool  # the whole stream was decoded and walked without a problem or limit
+
+
+# ---------------------------------------------------------------------------------------------
+# Names
+
+
+def safe_name(raw: bytes) -> str:
+    """Tar names are bytes; undecodable ones are shown with ``\\xNN`` escapes.
+
+    Same text as a surrogateescape decode rendered for display, but the result is always
+    encodable, so no report writer can fail on it later.
+    """
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace")
+
+
+def normalize_path(name: str) -> tuple[str, bool]:
+    """``(path, escaped)``: ``.``/empty components dropped, ``..`` resolved and clamped at the root.
+
+    ``escaped`` is true when a ``..`` tried to climb above the root (a name no extractor
+    honours, so it is worth a finding).
+    """
+    if name.startswith("./"):
+        name = name[2:]
+    # Fast path: most names are already clean.
+    if (
+        "/." not in name
+        and "//" not in name
+        and not name.startswith((".", "/"))
+        and not name.endswith("/")
+    ):
+        return name, False
+    parts: list[str] = []
+    escaped = False
+    for part in name.split("/"):
+        if not part or part == ".":
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            else:
+                escaped = True
+            continue
+        parts.append(part)
+    return "/".join(parts), escaped
+
+
+def _num(field: bytes) -> int:
+    """A numeric header field: octal text, or GNU base-256 when the high bit is set."""
+    if field and field[0] & 0x80:
+        value = int.from_bytes(field[1:], "big")
+        if field[0] == 0xFF:  # negative, two's complement over the remaining bytes
+            value -= 256 ** (len(field) - 1)
+        return value
+    text = field.partition(b"\x00")[0].strip()
+    return int(text, 8) if text else 0
+
+
+def _cstr(field: bytes) -> bytes:
+    return field.partition(b"\x00")[0]
+
+
+def _parse_pax(data: bytes) -> dict[str, bytes]:
+    """PAX records ``"%d %s=%s\\n"`` (POSIX pax "Extended Header Format")."""
+    records: dict[str, bytes] = {}
+    pos = 0
+    end = len(data)
+    while pos < end:
+        if data[pos] == 0:  # some writers pad the record block with NULs
+            break
+        space = data.find(b" ", pos, pos + 24)
+        if space < 0:
+            raise ValueError("PAX record without a length")
+        length = int(data[pos:space])
+        if length <= space - pos or pos + length > end or data[pos + length - 1] != 0x0A:
+            raise ValueError("PAX record length out of range")
+        key, eq, value = data[space + 1 : pos + length - 1].partition(b"=")
+        if not eq:
+            raise ValueError("PAX record without '='")
+        records[key.decode("utf-8", "backslashreplace")] = value
+        pos += length
+    return records
+
+
+# ---------------------------------------------------------------------------------------------
+# Raw input and decompression
+
+
+class _DecodeError(Exception):
+    def __init__(self, kind: str, message: str, *, integrity: bool = True) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.integrity = integrity
+
+
+class _Hasher:
+    """Hashes in a second thread, in submission order.
+
+    hashlib drops the GIL for buffers over 2 KiB while isal's inflate keeps it, so hashing both
+    streams beside the decompression instead of after it is most of the time saved per layer.
+    """
+
+    __slots__ = ("_queue", "_thread")
+
+    def __init__(self) -> None:
+        # Bounded: a slow hasher holds back the reader instead of buffering the whole layer.
+        self._queue: queue.Queue[tuple[Any, bytes] | None] = queue.Queue(maxsize=16)
+        self._thread = threading.Thread(target=self._run, name="layer-hash", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        get = self._queue.get
+        while (item := get()) is not None:
+            item[0].update(item[1])
+
+    def update(self, hasher: Any, data: bytes) -> None:
+        self._queue.put((hasher, data))
+
+    def close(self) -> None:
+        """Wait until everything submitted is hashed (idempotent)."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+
+class _Raw:
+    """Reads the blob, hashing and counting every byte, whoever consumes it."""
+
+    __slots__ = ("_hash", "_hasher", "_raw", "size")
+
+    def __init__(self, raw: Readable, algorithm: str, hasher: _Hasher) -> None:
+        self._raw = raw
+        self._hash = hashlib.new(algorithm)
+        self._hasher = hasher
+        self.size = 0
+
+    def read(self) -> bytes:
+        chunk = self._raw.read(_CHUNK)
+        if not chunk:
+            return b""
+        self._hasher.update(self._hash, chunk)
+        self.size += len(chunk)
+        return chunk
+
+    def read_at_least(self, data: bytes, n: int) -> bytes:
+        while len(data) < n:
+            more = self.read()
+            if not more:
+                break
+            data += more
+        return data
+
+    def drain(self) -> None:
+        while self.read():
+            pass
+
+    def digest(self) -> str:
+        return f"{self._hash.name}:{self._hash.hexdigest()}"
+
+
+class _Inflater(Protocol):
+    @property
+    def eof(self) -> bool: ...
+
+    @property
+    def needs_input(self) -> bool: ...
+
+    @property
+    def unused_data(self) -> bytes: ...
+
+    def decompress(self, data: bytes, max_length: int) -> bytes: ...
+
+
+class _ZlibInflater:
+    """The stdlib's zlib behind the bz2-style interface of isal's IgzipDecompressor."""
+
+    __slots__ = ("_d", "_tail")
+
+    def __init__(self) -> None:
+        self._d = zlib.decompressobj(wbits=31)
+        self._tail = b""
+
+    @property
+    def eof(self) -> bool:
+        return self._d.eof
+
+    @property
+    def needs_input(self) -> bool:
+        return not self._tail
+
+    @property
+    def unused_data(self) -> bytes:
+        return self._d.unused_data
+
+    def decompress(self, data: bytes, max_length: int) -> bytes:
+        out = self._d.decompress(self._tail + data if self._tail else data, max_length)
+        self._tail = self._d.unconsumed_tail
+        return out
+
+
+_new_inflater: Callable[[], _Inflater]
+_GZIP_ERRORS: tuple[type[Exception], ...]
+try:
+    from isal import igzip_lib as _igzip_lib
+
+    def _isal_inflater() -> _Inflater:
+        inflater: _Inflater = _igzip_lib.IgzipDecompressor(flag=_igzip_lib.DECOMP_GZIP)
+        return inflater
+
+    _new_inflater = _isal_inflater
+    _GZIP_ERRORS = (cast("type[Exception]", _igzip_lib.IsalError), zlib.error, ValueError, EOFError)
+except ImportError:  # pragma: no cover - isal is a declared dependency; this keeps us working
+    _new_inflater = _ZlibInflater
+    _GZIP_ERRORS = (zlib.error, ValueError, EOFError)
+
+
+def _gunzip(src: _Raw, data: bytes) -> Iterator[bytes]:
+    """Every member of a (multi-member, RFC 1952 2.2) gzip stream, in bounded chunks."""
+    inflater: _Inflater | None = None
+    while True:
+        if not data:
+            data = src.read()
+            if not data:
+                break
+        if inflater is None:
+            data = src.read_at_least(data, 2)
+            if data[:2] != _GZIP_MAGIC:
+                if data.count(0) == len(data):
+                    data = b""  # zero padding after the last member, as some writers leave
+                    continue
+                raise _DecodeError(
+                    "trailing-data", "bytes after the gzip stream are not gzip", integrity=False
+                )
+            inflater = _new_inflater()
+        try:
+            out = inflater.decompress(data, _OUT)
+            data = b""
+            if out:
+                yield out
+            while not inflater.eof and not inflater.needs_input:
+                out = inflater.decompress(b"", _OUT)
+                if out:
+                    yield out
+        except _GZIP_ERRORS as exc:
+            raise _DecodeError("corrupt-layer", f"gzip data is corrupt: {exc}") from None
+        if inflater.eof:
+            data = inflater.unused_data
+            inflater = None
+    if inflater is not None:
+        raise _DecodeError("truncated-layer", "gzip stream ends before its last member does")
+
+
+def _is_zstd_frame(head: bytes) -> bool:
+    # RFC 8878 3.1: a zstd frame, or a skippable frame (magic 0x184D2A5?, little-endian).
+    return head[:4] == _ZSTD_MAGIC or (
+        len(head) >= 4 and head[1:4] == b"\x2a\x4d\x18" and head[0] & 0xF0 == 0x50
+    )
+
+
+def _unzstd(src: _Raw, data: bytes) -> Iterator[bytes]:
+    """Every frame of a zstd stream (frames without a content size too), in ~1 MiB chunks."""
+    dctx = zstandard.ZstdDecompressor()
+    obj: zstandard.ZstdDecompressionObj | None = None
+    parts: list[bytes] = []
+    pending = 0
+    while True:
+        if not data:
+            data = src.read()
+            if not data:
+                break
+        if obj is None:
+            data = src.read_at_least(data, 4)
+            if not _is_zstd_frame(data):
+                if parts:
+                    yield b"".join(parts)
+                raise _DecodeError(
+                    "trailing-data", "bytes after the zstd stream are not zstd", integrity=False
+                )
+            obj = dctx.decompressobj()
+        view = memoryview(data)
+        pos = 0
+        end = len(data)
+        rest = b""
+        frame_done = False
+        try:
+            while pos < end:
+                out = obj.decompress(view[pos : pos + _ZSTD_SLICE])
+                pos += _ZSTD_SLICE
+                if out:
+                    parts.append(out)
+                    pending += len(out)
+                    if pending >= _CHUNK:
+                        yield b"".join(parts)
+                        parts = []
+                        pending = 0
+                if obj.eof:
+                    rest = obj.unused_data
+                    frame_done = True
+                    break
+        except zstandard.ZstdError as exc:
+            if parts:
+                yield b"".join(parts)
+            raise _DecodeError("corrupt-layer", f"zstd data is corrupt: {exc}") from None
+        data = b""
+        if frame_done:
+            obj = None
+            data = rest + bytes(view[pos:]) if pos < end else rest
+    if parts:
+        yield b"".join(parts)
+    if obj is not None:
+        raise _DecodeError("truncated-layer", "zstd stream ends inside a frame")
+
+
+def _plain(src: _Raw, data: bytes) -> Iterator[bytes]:
+    while data:
+        yield data
+        data = src.read()
+
+
+def _detect(head: bytes) -> str:
+    if head[:2] == _GZIP_MAGIC:
+        return "gzip"
+    if _is_zstd_frame(head):
+        return "zstd"
+    return "none"
+
+
+def _hinted(media_type: str) -> str | None:
+    if not media_type:
+        return None
+    if media_type.endswith(("gzip", "+gz")):
+        return "gzip"
+    if media_type.endswith("zstd"):
+        return "zstd"
+    if media_type.endswith(("tar", ".tar", "+tar")):
+        return "none"
+    return None
+
+
+# Not a tar stream at all: compressions we do not read. Reported instead of a checksum error.
+_UNSUPPORTED = ((b"\xfd7zXZ\x00", "xz"), (b"BZh", "bzip2"), (b"\x04\x22\x4d\x18", "lz4"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The tar walk
+
+
+class _Kept:
+    """What the layer has shown of a regular file's content, for hard links to it."""
+
+    __slots__ = ("full", "results")
+
+    def __init__(self) -> None:
+        self.full: bytes | None = None
+        self.results: dict[str, bytes | None] = {}
+
+
+class _Capture:
+    """Consumers of one file's data: whole-file keepers and scanners."""
+
+    __slots__ = ("entry", "parts", "scanners", "wholes")
+
+    def __init__(self, entry: Entry, wholes: list[str], scanners: list[tuple[str, Scanner]]):
+        self.entry = entry
+        self.wholes = wholes
+        self.scanners = scanners
+        self.parts: list[bytes] = []
+
+
+class _Meta:
+    """Data of a PAX header or GNU long name/link record, kept until the next entry."""
+
+    __slots__ = ("kind", "parts")
+
+    def __init__(self, kind: bytes) -> None:
+        self.kind = kind
+        self.parts: list[bytes] = []
+
+
+class _Walker:
+    def __init__(self, catalogers: Sequence[Cataloger], limits: Limits, where: str) -> None:
+        self.catalogers = tuple(catalogers)
+        self.limits = limits
+        self.where = where
+        self.entries: list[Entry] = []
+        self.whiteouts: list[str] = []
+        self.opaque: list[str] = []
+        self.captured: list[Captured] = []
+        self.findings: list[Finding] = []
+        self.ended = False  # end-of-archive block seen
+        self.failed = False  # stopped: unreadable header or a limit
+        self.limited = False
+        self._offset = 0  # uncompressed offset of the buffer being fed
+        self._hdr = bytearray()
+        self._take = 0  # data bytes still going to self._sink
+        self._skip = 0  # bytes to pass over (unwanted data, padding)
+        self._pad = 0  # padding after the data being taken
+        self._sink: _Capture | _Meta | None = None
+        self._global: dict[str, bytes] = {}
+        self._pax: dict[str, bytes] | None = None
+        self._longname: bytes | None = None
+        self._longlink: bytes | None = None
+        self._sparse_ext: tuple[int, int] | None = None  # (data size, padding) after extensions
+        self._files: dict[str, tuple[int, int]] = {}  # regular file -> (mode, size)
+        self._kept: dict[str, _Kept] = {}
+        self._capture_total = 0
+
+    # -- findings ------------------------------------------------------------------------------
+
+    def _finding(
+        self, kind: str, message: str, severity: str = "error", *, integrity: bool = False
+    ) -> None:
+        self.findings.append(
+            Finding(kind, message, where=self.where, severity=severity, integrity=integrity)
+        )
+
+    def _corrupt(self, offset: int, message: str) -> None:
+        self._finding("corrupt-layer", f"tar header at offset {offset}: {message}", integrity=True)
+        self.failed = True
+
+    # -- the byte loop -------------------------------------------------------------------------
+
+    def feed(self, buf: bytes) -> None:
+        if self.ended or self.failed:
+            return
+        n = len(buf)
+        pos = 0
+        view = memoryview(buf)
+        base = self._offset
+        self._offset += n
+        while pos < n:
+            if self._take:
+                k = self._take if self._take < n - pos else n - pos
+                sink = self._sink
+                if sink is not None and not self._write(sink, view[pos : pos + k]):
+                    # Nobody wants the rest of this file: skip it instead.
+                    self._skip = self._take - k
+                    self._take = k
+                pos += k
+                self._take -= k
+                if not self._take:
+                    self._skip += self._pad
+                    self._pad = 0
+                    self._sink = None
+                    if sink is not None:
+                        self._close(sink)
+                        if self.failed:
+                            return
+                continue
+            if self._skip:
+                k = self._skip if self._skip < n - pos else n - pos
+                pos += k
+                self._skip -= k
+                continue
+            if self._hdr:
+                need = _BLOCK - len(self._hdr)
+                self._hdr += view[pos : pos + need]
+                pos += need
+                if len(self._hdr) < _BLOCK:
+                    return
+                header = bytes(self._hdr)
+                self._hdr.clear()
+            elif n - pos >= _BLOCK:
+                header = buf[pos : pos + _BLOCK]
+                pos += _BLOCK
+            else:
+                self._hdr += view[pos:]
+                return
+            self._header(header, base + pos - _BLOCK)
+            if self.ended or self.failed:
+                return
+
+    def finish(self) -> bool:
+        """At the end of the uncompressed stream: False (with a finding) if the tar was cut."""
+        if self.ended or self.failed:
+            return not self.failed
+        where = None
+        if self._hdr:
+            where = f"inside a header ({len(self._hdr)} of 512 bytes)"
+        elif self._take or self._skip or self._sparse_ext is not None:
+            where = "inside an entry's data"
+        elif self._pax is not None or self._longname is not None or self._longlink is not None:
+            where = "after an extended header, before its entry"
+        if where is None:
+            # No end-of-archive blocks (umoci and others omit them): the tar simply ends here.
+            return True
+        self._finding(
+            "truncated-layer",
+            f"tar stream ends {where} at offset {self._offset}",
+            integrity=True,
+        )
+        return False
+
+    # -- sinks ---------------------------------------------------------------------------------
+
+    def _write(self, sink: _Capture | _Meta, data: memoryview) -> bool:
+        chunk = bytes(data)
+        if isinstance(sink, _Meta):
+            sink.parts.append(chunk)
+            return True
+        if sink.wholes:
+            sink.parts.append(chunk)
+        if sink.scanners:
+            still: list[tuple[str, Scanner]] = []
+            for name, scanner in sink.scanners:
+                try:
+                    if scanner.feed(chunk):
+                        still.append((name, scanner))
+                    else:
+                        self._scanner_done(sink, name, scanner)
+                except Exception as exc:
+                    self._cataloger_failed(name, sink.entry.path, exc)
+            sink.scanners = still
+        return bool(sink.wholes or sink.scanners)
+
+    def _scanner_done(self, sink: _Capture, name: str, scanner: Scanner) -> None:
+        try:
+            result = scanner.result()
+        except Exception as exc:
+            self._cataloger_failed(name, sink.entry.path, exc)
+            return
+        self._keep_result(sink.entry.path, name, result)
+
+    def _keep_result(self, path: str, name: str, result: bytes | None) -> None:
+        self._kept.setdefault(path, _Kept()).results[name] = result
+        if result is None:
+            return
+        self._capture_total += len(result)
+        self.captured.append(Captured(path, name, result, whole=False))
+        self._check_capture_limit()
+
+    def _check_capture_limit(self) -> None:
+        if self._capture_total > self.limits.max_capture_bytes and not self.limited:
+            self._finding(
+                "limit",
+                f"file contents kept for catalogers exceed {self.limits.max_capture_bytes} bytes",
+            )
+            self.limited = True
+            self.failed = True
+
+    def _close(self, sink: _Capture | _Meta) -> None:
+        if isinstance(sink, _Meta):
+            self._meta_done(sink.kind, b"".join(sink.parts))
+            return
+        path = sink.entry.path
+        for name, scanner in sink.scanners:
+            self._scanner_done(sink, name, scanner)
+        if sink.wholes:
+            data = b"".join(sink.parts)
+            self._kept.setdefault(path, _Kept()).full = data
+            for name in sink.wholes:
+                self.captured.append(Captured(path, name, data))
+
+    def _cataloger_failed(self, name: str, path: str, exc: Exception) -> None:
+        self._finding("catalog", f"cataloger {name} failed on {path}: {exc}", severity="warning")
+
+    # -- headers -------------------------------------------------------------------------------
+
+    def _header(self, h: bytes, offset: int) -> None:
+        if self._sparse_ext is not None:
+            # Old GNU sparse extension block: 21 sparse entries, then the isextended flag.
+            if not h[504]:
+                size, pad = self._sparse_ext
+                self._sparse_ext = None
+                self._skip = size + pad
+            return
+        if h == _ZERO_BLOCK:
+            self.ended = True
+            return
+        try:
+            checksum = _num(h[148:156])
+            size = _num(h[124:136])
+        except ValueError:
+            self._corrupt(offset, "unreadable numeric field")
+            return
+        total = sum(h) - sum(h[148:156]) + 256  # the checksum field counts as 8 spaces
+        if checksum != total and checksum != total - 256 * sum(
+            1 for b in h[:148] + h[156:] if b > 127
+        ):  # some old tars summed signed chars
+            self._corrupt(offset, "checksum mismatch (not a tar stream, or corrupt)")
+            return
+        if size < 0:
+            self._corrupt(offset, "negative size")
+            return
+        kind = h[156:157]
+        if kind in (b"x", b"g", b"L", b"K"):
+            if size > _META_MAX:
+                self._finding("limit", f"extended header of {size} bytes at offset {offset}")
+                self.limited = True
+                self.failed = True
+                return
+            self._sink = _Meta(kind)
+            self._take = size
+            self._pad = -size & 511
+            if not size:
+                self._sink = None
+                self._skip = self._pad
+                self._pad = 0
+                self._meta_done(kind, b"")
+            return
+        self._entry(h, kind, size, offset)
+
+    def _meta_done(self, kind: bytes, data: bytes) -> None:
+        if kind == b"L":
+            self._longname = _cstr(data)
+        elif kind == b"K":
+            self._longlink = _cstr(data)
+        else:
+            try:
+                records = _parse_pax(data)
+            except ValueError as exc:
+                self._corrupt(self._offset, f"bad PAX header: {exc}")
+                return
+            if kind == b"g":
+                for key, value in records.items():
+                    if value:
+                        self._global[key] = value
+                    else:  # POSIX: an empty value deletes the keyword
+                        self._global.pop(key, None)
+            elif self._pax is None:
+                self._pax = records
+            else:
+                self._pax.update(records)
+
+    def _entry(self, h: bytes, kind: bytes, size: int, offset: int) -> None:
+        pax = self._pax
+        longname = self._longname
+        longlink = self._longlink
+        self._pax = self._longname = self._longlink = None
+        if pax is None and not self._global:
+            extended: dict[str, bytes] = {}
+        elif pax is None:
+            extended = self._global
+        else:
+            extended = dict(self._global)
+            for key, value in pax.items():
+                if value:
+                    extended[key] = value
+                else:  # POSIX: an empty value deletes the keyword, global ones included
+                    extended.pop(key, None)
+
+        name_b = extended.get("path") or longname
+        if name_b is None:
+            name_b = _cstr(h[0:100])
+            if h[257:263] == b"ustar\x00":  # POSIX ustar: prefix + "/" + name
+                prefix = _cstr(h[345:500])
+                if prefix:
+                    name_b = prefix + b"/" + name_b
+        sparse_real: int | None = None
+        if extended:
+            if "size" in extended:
+                try:
+                    size = int(extended["size"])
+                except ValueError:
+                    self._corrupt(offset, "bad PAX size")
+                    return
+            if any(k in extended for k in _SPARSE_KEYS):
+                # GNU PAX sparse formats 0.0, 0.1 and 1.0: the stored data is not the content.
+                name_b = extended.get("GNU.sparse.name") or name_b
+                real = extended.get("GNU.sparse.realsize") or extended.get("GNU.sparse.size")
+                try:
+                    sparse_real = int(real) if real else size
+                except ValueError:
+                    sparse_real = size
+
+        data_size = 0 if kind in _HEADER_ONLY else size
+        pad = -data_size & 511
+        raw_name = safe_name(name_b)
+        path, escaped = normalize_path(raw_name)
+        if escaped:
+            self._finding(
+                "path-escape",
+                f"entry {raw_name!r} climbs above the root; read as {path or '/'!r}",
+                severity="warning",
+            )
+        try:
+            mode = _num(h[100:108]) & 0o7777
+        except ValueError:
+            mode = 0
+
+        if kind == b"S":
+            # Old GNU sparse: the real size is in the header; extension blocks may follow.
+            try:
+                sparse_real = _num(h[483:495])
+            except ValueError:
+                sparse_real = size
+            if h[482]:
+                self._sparse_ext = (data_size, pad)
+                data_size = pad = 0
+
+        if not path:  # the root directory itself ("./")
+            self._skip = data_size + pad
+            return
+        base = path.rpartition("/")[2]
+        if base.startswith(".wh."):
+            marker = classify(path)
+            if marker is not None:
+                if marker[0] == "whiteout":
+                    self.whiteouts.append(marker[1])
+                elif marker[0] == "opaque":
+                    self.opaque.append(marker[1])
+            self._skip = data_size + pad
+            return
+
+        if kind in _FILE_TYPES:
+            if kind == b"\x00" and name_b.endswith(b"/"):  # pre-POSIX directory
+                self.entries.append(Entry(path, "dir", mode, 0))
+                self._skip = data_size + pad
+                return
+            if sparse_real is not None:
+                self._sparse(path, mode, sparse_real, data_size, pad)
+                return
+            entry = Entry(path, "file", mode, size)
+            self.entries.append(entry)
+            self._files[path] = (mode, size)
+            if self.catalogers:
+                self._start_capture(entry, data_size, pad)
+            else:
+                self._skip = data_size + pad
+            return
+        if kind == b"S":
+            self._sparse(path, mode, sparse_real if sparse_real is not None else size, 0, 0)
+            if self._sparse_ext is None:
+                self._skip = data_size + pad
+            return
+        if kind == b"5":
+            self.entries.append(Entry(path, "dir", mode, 0))
+        elif kind == b"2":
+            link = extended.get("linkpath") or longlink or _cstr(h[157:257])
+            self.entries.append(Entry(path, "symlink", mode, 0, safe_name(link)))
+        elif kind == b"1":
+            link = extended.get("linkpath") or longlink or _cstr(h[157:257])
+            self._hardlink(path, mode, normalize_path(safe_name(link))[0])
+        elif kind != b"V":  # "V" is a GNU volume label, not a file
+            self.entries.append(Entry(path, "other", mode, size))
+        self._skip = data_size + pad
+
+    def _sparse(self, path: str, mode: int, real: int, data_size: int, pad: int) -> None:
+        # Recorded as a file; its stored bytes are a sparse map plus fragments, not the content,
+        # so no cataloger is offered it.
+        self.entries.append(Entry(path, "file", mode, real))
+        self._skip = data_size + pad
+
+    def _start_capture(self, entry: Entry, data_size: int, pad: int) -> None:
+        wholes: list[str] = []
+        scanners: list[tuple[str, Scanner]] = []
+        path, mode, size = entry.path, entry.mode, entry.size
+        for cataloger in self.catalogers:
+            try:
+                want = cataloger.wants(path, mode, size)
+            except Exception as exc:
+                self._cataloger_failed(cataloger.name, path, exc)
+                continue
+            if want is None:
+                continue
+            if isinstance(want, WholeFile):
+                if size <= want.max_bytes:
+                    wholes.append(cataloger.name)
+                else:
+                    self._finding(
+                        "capture-skipped",
+                        f"{path} ({size} bytes) is larger than cataloger {cataloger.name} "
+                        f"reads ({want.max_bytes})",
+                        severity="info",
+                    )
+            else:
+                scanners.append((cataloger.name, want))
+        if not wholes and not scanners:
+            self._skip = data_size + pad
+            return
+        if wholes:
+            self._capture_total += size
+            self._check_capture_limit()
+            if self.failed:
+                return
+        sink = _Capture(entry, wholes, scanners)
+        if data_size:
+            self._sink = sink
+            self._take = data_size
+            self._pad = pad
+        else:
+            self._close(sink)
+
+    def _hardlink(self, path: str, mode: int, target: str) -> None:
+        info = self._files.get(target)
+        size = info[1] if info is not None else 0
+        self.entries.append(Entry(path, "hardlink", mode, size, target))
+        if info is None or not self.catalogers:
+            return  # target not in this layer: its content was never seen here
+        self._files[path] = info
+        kept = self._kept.get(target)
+        if kept is not None:
+            self._kept[path] = kept
+        for cataloger in self.catalogers:
+            name = cataloger.name
+            try:
+                want = cataloger.wants(path, info[0], info[1])
+            except Exception as exc:
+                self._cataloger_failed(name, path, exc)
+                continue
+            if want is None:
+                continue
+            if isinstance(want, WholeFile):
+                if info[1] > want.max_bytes:
+                    continue
+                if kept is not None and kept.full is not None:
+                    self.captured.append(Captured(path, name, kept.full))
+                    continue
+            elif kept is not None and name in kept.results:
+                result = kept.results[name]
+                if result is not None:
+                    self.captured.append(Captured(path, name, result, whole=False))
+                continue
+            elif kept is not None and kept.full is not None:
+                try:
+                    want.feed(kept.full)
+                    result = want.result()
+                except Exception as exc:
+                    self._cataloger_failed(name, path, exc)
+                    continue
+                if result is not None:
+                    self.captured.append(Captured(path, name, result, whole=False))
+                continue
+            self._finding(
+                "capture-skipped",
+                f"{path} is a hard link to {target}, whose content was not kept for "
+                f"cataloger {name}",
+                severity="info",
+            )
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def scan_layer(
+    raw: Readable,
+    catalogers: Sequence[Cataloger],
+    *,
+    limits: Limits,
+    digest_algorithm: str = "sha256",
+    media_type: str = "",
+    where: str = "",
+) -> LayerScan:
+    """Read ``raw`` to its end once and describe the layer it holds.
+
+    Never raises for bad bytes: corrupt or truncated compression, cut tar streams and exceeded
+    limits are findings, and the raw stream is always read to the end so ``blob_digest`` covers
+    every byte. The caller compares ``blob_digest``/``blob_size``/``diff_id`` with what the
+    manifest and config claim.
+    """
+    if digest_algorithm not in ("sha256", "sha512"):
+        raise ValueError(f"unsupported digest algorithm {digest_algorithm!r}")
+    hasher = _Hasher()
+    try:
+        return _scan(raw, catalogers, limits, digest_algorithm, media_type, where, hasher)
+    finally:
+        hasher.close()
+
+
+def _scan(
+    raw: Readable,
+    catalogers: Sequence[Cataloger],
+    limits: Limits,
+    digest_algorithm: str,
+    media_type: str,
+    where: str,
+    hasher: _Hasher,
+) -> LayerScan:
+    src = _Raw(raw, digest_algorithm, hasher)
+    head = src.read_at_least(b"", 6)
+    compression = _detect(head)
+    walker = _Walker(catalogers, limits, where)
+    findings = walker.findings
+    hint = _hinted(media_type)
+    if hint is not None and hint != compression:
+        findings.append(
+            Finding(
+                "compression-mismatch",
+                f"media type {media_type} suggests {hint}, the bytes are {compression}",
+                where=where,
+                severity="info",
+                expected=hint,
+                actual=compression,
+            )
+        )
+    if compression == "none":
+        for magic, label in _UNSUPPORTED:
+            if head.startswith(magic):
+                findings.append(
+                    Finding(
+                        "unsupported-compression",
+                        f"layer is {label}-compressed, which this tool does not read",
+                        where=where,
+                    )
+                )
+                walker.failed = True
+                break
+
+    decoder = {"gzip": _gunzip, "zstd": _unzstd, "none": _plain}[compression](src, head)
+    # For a plain tar, the diff_id is the blob digest: hashing the same bytes twice buys nothing.
+    diff = None if compression == "none" and digest_algorithm == "sha256" else hashlib.sha256()
+    usize = 0
+    decoded = False
+    max_layer = limits.max_layer_bytes
+    ratio = limits.max_expansion_ratio
+    try:
+        for chunk in decoder:
+            usize += len(chunk)
+            if usize > max_layer:
+                walker._finding("limit", f"layer expands past {max_layer} bytes; scan stopped")
+                walker.limited = True
+                break
+            if usize > _RATIO_FLOOR and usize > ratio * src.size:
+                walker._finding(
+                    "limit",
+                    f"layer expands more than {ratio}x its compressed size; scan stopped",
+                )
+                walker.limited = True
+                break
+            if diff is not None:
+                hasher.update(diff, chunk)
+            walker.feed(chunk)
+            if walker.limited:
+                break
+        else:
+            decoded = True
+    except _DecodeError as exc:
+        findings.append(
+            Finding(
+                exc.kind,
+                str(exc),
+                where=where,
+                severity="error" if exc.integrity else "warning",
+                integrity=exc.integrity,
+            )
+        )
+        # Trailing garbage after a complete stream still leaves a whole uncompressed stream.
+        decoded = not exc.integrity
+    src.drain()
+    walked = walker.finish() if decoded else False
+    hasher.close()
+    blob_digest = src.digest()
+    if decoded and not walker.limited:
+        diff_id = blob_digest if diff is None else f"sha256:{diff.hexdigest()}"
+    else:
+        diff_id = ""
+    return LayerScan(
+        blob_digest=blob_digest,
+        blob_size=src.size,
+        diff_id=diff_id,
+        uncompressed_size=usize,
+        compression=compression,
+        entries=tuple(walker.entries),
+        whiteouts=tuple(walker.whiteouts),
+        opaque_dirs=tuple(walker.opaque),
+        captured=tuple(walker.captured),
+        findings=tuple(findings),
+        complete=decoded and walked and not walker.limited and not walker.failed,
+    )

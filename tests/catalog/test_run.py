@@ -1,0 +1,224 @@
+"""catalog_image: squash, detect the distro, parse visible files, attribute packages to layers."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+from collections.abc import Iterable, Sequence
+
+from reporter.catalog import distro as distro_cataloger
+from reporter.catalog import python as python_cataloger
+from reporter.catalog.interface import Cataloger, FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.catalog.run import catalog_image
+from reporter.errors import CatalogError
+from reporter.layers.tarwalk import LayerScan, scan_layer
+from reporter.model import Layer, Location
+from reporter.options import Limits
+from tests.conftest import shared_path
+from tests.layers.test_tarwalk import Member, file, gz, info, make_tar
+
+PKGS = "var/lib/pkgs"
+
+
+class LinesCataloger:
+    """``name version`` per line in var/lib/pkgs; ``BROKEN`` is unreadable."""
+
+    name = "lines"
+
+    def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
+        return WholeFile(1024) if path == PKGS or path.endswith("/pkgs.extra") else None
+
+    def parse(self, path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
+        distro = ctx.distro.id if ctx.distro else ""
+        for line in data.decode().splitlines():
+            if line == "BROKEN":
+                raise CatalogError("unreadable line", where=path)
+            name, version = line.split()
+            yield FoundPackage(
+                "test",
+                name,
+                version,
+                purl=f"pkg:generic/{name}@{version}?distro={distro}",
+                metadata=(("origin", "kept" if ctx.read("etc/origin") is not None else "none"),),
+                supporting_paths=(f"usr/share/doc/{name}/copyright", "/etc/origin"),
+            )
+
+
+def pkgs(*lines: str) -> Member:
+    return file(PKGS, "".join(f"{line}\n" for line in lines).encode())
+
+
+OS_RELEASE = file("usr/lib/os-release", b'ID=testos\nVERSION_ID="1.2"\nNAME="Test OS"\n')
+
+
+def image(*layers: Sequence[Member]) -> list[tuple[Layer, LayerScan]]:
+    catalogers: list[Cataloger] = [distro_cataloger.CATALOGER, LinesCataloger()]
+    out = []
+    for index, members in enumerate(layers):
+        blob = gz(make_tar(members))
+        scan = scan_layer(io.BytesIO(blob), catalogers, limits=Limits())
+        digest = "sha256:" + hashlib.sha256(blob).hexdigest()
+        model = Layer(
+            index,
+            digest,
+            "application/vnd.oci.image.layer.v1.tar+gzip",
+            len(blob),
+            scan.diff_id,
+            base=index == 0,
+        )
+        out.append((model, scan))
+    return out
+
+
+def found(layers: list[tuple[Layer, LayerScan]]) -> dict[str, tuple[str, int | None]]:
+    result = catalog_image(layers, [LinesCataloger()], "amd64")
+    return {p.name: (p.version, p.layer_index) for p in result.packages}
+
+
+def test_introduced_by_the_earliest_layer_that_listed_it_ever_since() -> None:
+    layers = image(
+        [pkgs("a 1", "b 1")],
+        [pkgs("a 1", "b 1", "c 1")],  # adds c: rewrites the file
+        [pkgs("a 1", "c 1")],  # removes b
+        [pkgs("a 1", "c 2")],  # upgrades c
+    )
+    assert found(layers) == {"a": ("1", 0), "c": ("2", 3)}
+
+
+def test_a_package_removed_then_added_back_is_introduced_by_the_re_adding_layer() -> None:
+    layers = image([pkgs("a 1", "z 1")], [pkgs("z 1")], [pkgs("a 1", "z 1")])
+    assert found(layers) == {"a": ("1", 2), "z": ("1", 0)}
+
+
+def test_a_whited_out_file_starts_a_new_history() -> None:
+    layers = image(
+        [pkgs("a 1")],
+        [file("var/lib/.wh.pkgs", b"")],
+        [pkgs("a 1")],
+    )
+    assert found(layers) == {"a": ("1", 2)}
+
+
+def test_a_version_nobody_kept_ends_the_walk_back() -> None:
+    too_big = file(PKGS, b"a 1\n" + b"#" * 2000)  # over the cataloger's 1024 bytes
+    layers = image([pkgs("a 1")], [too_big], [pkgs("a 1")])
+    assert found(layers) == {"a": ("1", 2)}
+
+
+def test_package_fields_locations_and_distro() -> None:
+    layers = image(
+        [
+            OS_RELEASE,
+            (info("usr/share/doc/a", tarfile.DIRTYPE), b""),
+            file("usr/share/doc/a/copyright", b"MIT"),
+            pkgs("a 1"),
+        ],
+        [pkgs("a 1", "b 2")],
+    )
+    result = catalog_image(layers, [distro_cataloger.CATALOGER, LinesCataloger()], "amd64")
+    assert result.distro is not None
+    assert (result.distro.id, result.distro.version_id) == ("testos", "1.2")
+    assert result.findings == ()
+    a, b = result.packages
+    top = layers[1][0]
+    assert a.purl == "pkg:generic/a@1?distro=testos"
+    assert a.cataloger == "lines"
+    assert a.locations == (
+        Location("/var/lib/pkgs", 1, top.digest, top.diff_id),
+        Location("/usr/share/doc/a/copyright", 0, layers[0][0].digest, layers[0][0].diff_id),
+    )
+    assert (a.layer_index, a.layer_digest, a.layer_diff_id, a.base) == (
+        0,
+        layers[0][0].digest,
+        layers[0][0].diff_id,
+        True,
+    )
+    assert (b.layer_index, b.base) == (1, False)
+    assert b.locations == (Location("/var/lib/pkgs", 1, top.digest, top.diff_id),)
+
+
+def test_read_gives_other_kept_files_of_the_view() -> None:
+    class Reader(LinesCataloger):
+        def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
+            return WholeFile() if path in (PKGS, "etc/origin") else None
+
+    catalogers: list[Cataloger] = [Reader()]
+    blob = make_tar([file("etc/origin", b"x"), pkgs("a 1")])
+    scan = scan_layer(io.BytesIO(blob), catalogers, limits=Limits())
+    layers = [(Layer(0, "sha256:" + "0" * 64, "", len(blob), scan.diff_id), scan)]
+    (package,) = catalog_image(layers, catalogers, "arm64").packages
+    assert package.metadata == (("origin", "kept"),)
+
+
+def test_a_parser_error_is_a_finding_naming_file_and_layer() -> None:
+    class Other(LinesCataloger):
+        name = "other"
+
+        def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
+            return WholeFile() if path == "opt/pkgs.extra" else None
+
+    layers = image([pkgs("BROKEN"), file("opt/pkgs.extra", b"ok 1\n")])
+    result = catalog_image(layers, [LinesCataloger(), Other()], "amd64")
+    assert [p.name for p in result.packages] == ["ok"]
+    (finding,) = result.findings
+    assert finding.kind == "catalog"
+    assert "/var/lib/pkgs" in finding.message
+    assert layers[0][0].digest in finding.message
+    assert "unreadable line" in finding.message
+
+
+def test_a_broken_earlier_version_does_not_lose_the_visible_package() -> None:
+    layers = image([pkgs("BROKEN")], [pkgs("a 1")])
+    result = catalog_image(layers, [LinesCataloger()], "amd64")
+    assert [(p.name, p.layer_index) for p in result.packages] == [("a", 1)]
+    assert [f.kind for f in result.findings] == ["catalog"]
+
+
+def test_duplicates_in_one_file_are_merged_and_output_is_sorted() -> None:
+    layers = image([pkgs("zz 1", "aa 2", "aa 2", "aa 1")])
+    result = catalog_image(layers, [LinesCataloger()], "amd64")
+    assert [(p.name, p.version) for p in result.packages] == [("aa", "1"), ("aa", "2"), ("zz", "1")]
+
+
+def test_no_layers_no_packages() -> None:
+    result = catalog_image([], [LinesCataloger()], "amd64")
+    assert (result.packages, result.distro, result.findings) == ((), None, ())
+
+
+def test_real_debian_app_python_packages() -> None:
+    blobs = shared_path("fixtures", "real", "debian-app.oci-gzip", "blobs", "sha256")
+    manifest = json.loads(
+        (blobs / "d2bb348eb5354007515d21890f14ba6ead882469021903d9191286f895149bf3").read_bytes()
+    )
+    config = json.loads((blobs / manifest["config"]["digest"][7:]).read_bytes())
+    catalogers: list[Cataloger] = [distro_cataloger.CATALOGER, python_cataloger.CATALOGER]
+    layers = []
+    for index, (descriptor, diff_id) in enumerate(
+        zip(manifest["layers"], config["rootfs"]["diff_ids"], strict=True)
+    ):
+        with (blobs / descriptor["digest"][7:]).open("rb") as raw:
+            scan = scan_layer(raw, catalogers, limits=Limits())
+        layers.append(
+            (
+                Layer(
+                    index,
+                    descriptor["digest"],
+                    descriptor["mediaType"],
+                    descriptor["size"],
+                    diff_id,
+                ),
+                scan,
+            )
+        )
+    result = catalog_image(layers, catalogers, "amd64")
+    assert result.distro is not None
+    assert (result.distro.id, result.distro.version_id) == ("debian", "12")
+    python = [(p.name, p.version, p.layer_index) for p in result.packages if p.type == "python"]
+    # README ground truth: idna is whited out, attrs hidden by the opaque directory
+    assert python == [("packaging", "24.0", 2), ("six", "1.16.0", 2)]
+    six = next(p for p in result.packages if p.name == "six")
+    assert six.locations[0].path.endswith("six-1.16.0.dist-info/METADATA")
+    assert six.layer_digest == manifest["layers"][2]["digest"]
+    assert result.findings == ()
