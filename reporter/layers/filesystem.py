@@ -106,7 +106,7 @@ class FileSystem:
         Whole-file content first, whichever cataloger kept it; else ``cataloger``'s own
         scanner result. None when nothing was kept.
         """
-        versions = self.versions.get(path)
+        versions = self.versions.get(path) or self.versions.get(self._resolve(path))
         if not versions:
             return None
         version = versions[-1]
@@ -123,6 +123,34 @@ class FileSystem:
             if item.cataloger == cataloger:
                 fallback = item.data
         return fallback
+
+    def _resolve(self, path: str) -> str:
+        """``path`` with symlinked directories in it followed (as syft's resolver does, e.g.
+        Debian's ``usr/share/doc/libgcc-s1`` → ``gcc-12-base``), never above the root."""
+        parts = path.split("/")
+        done: list[str] = []
+        hops = 0
+        while parts:
+            part = parts.pop(0)
+            candidate = "/".join([*done, part])
+            versions = self.versions.get(candidate)
+            entry = versions[-1].entry if versions else None
+            if entry is not None and entry.type == "symlink" and parts and hops < 40:
+                hops += 1
+                target = entry.linkname
+                base = [] if target.startswith("/") else list(done)
+                for piece in target.split("/"):
+                    if piece in ("", "."):
+                        continue
+                    if piece == "..":
+                        if base:
+                            base.pop()
+                    else:
+                        base.append(piece)
+                done = base
+                continue
+            done.append(part)
+        return "/".join(done)
 
 
 class _Builder:
