@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ from reporter.pipeline import generate
 from tests.conftest import shared_path
 
 
-def _syft(name: str) -> list[dict[str, object]]:
+def _syft(name: str) -> list[dict[str, Any]]:
     path = shared_path("fixtures", "real", "_reference", "syft") / name
     return list(json.loads(path.read_text())["artifacts"])
 
@@ -23,7 +24,7 @@ def _ours(report: Report, index: int = 0) -> set[tuple[str, str, str, str]]:
     return {(p.type, p.name, p.version, p.purl) for p in report.images[index].packages}
 
 
-def _theirs(artifacts: list[dict[str, object]]) -> set[tuple[str, str, str, str]]:
+def _theirs(artifacts: list[dict[str, Any]]) -> set[tuple[str, str, str, str]]:
     return {
         (str(a["type"]), str(a["name"]), str(a["version"]), str(a.get("purl", "")))
         for a in artifacts
@@ -64,11 +65,8 @@ def test_debian_app_equals_syft(debian_app: Report) -> None:
 def test_debian_app_deb_licences_equal_syft(debian_app: Report) -> None:
     theirs = {
         str(a["name"]): sorted(
-            {
-                str(lic.get("spdxExpression") or lic["value"])  # type: ignore[union-attr]
-                for lic in a["licenses"]
-            }
-        )  # type: ignore[attr-defined]
+            {str(lic.get("spdxExpression") or lic["value"]) for lic in a["licenses"]}
+        )
         for a in _syft("debian-app.oci-gzip.syft.json")
         if a["type"] == "deb"
     }
@@ -102,7 +100,7 @@ def test_buildkit_app_base_marks_packages_with_debian_app_supplied() -> None:
 
 
 @pytest.mark.parametrize(
-    "arch,variant,deb_arch,syft_file",
+    ("arch", "variant", "deb_arch", "syft_file"),
     [
         ("amd64", "", "amd64", "tiny-multiarch.oci__multi_linux_amd64_.syft.json"),
         ("arm64", "", "arm64", "tiny-multiarch.oci__multi_linux_arm64_.syft.json"),
