@@ -160,7 +160,7 @@ def _verify_layer(layer: Layer, scan: LayerScan | None, where: str) -> tuple[Lay
         )
     diff_ok: bool | None = None
     if layer.diff_id:
-        diff_ok = scan.diff_id == layer.diff_id and scan.complete
+        diff_ok = scan.diff_id == layer.diff_id
         if scan.diff_id != layer.diff_id:
             findings.append(
                 Finding(

@@ -131,6 +131,13 @@ def _sniff_media_type(doc: dict[str, Any]) -> str:
     return declared
 
 
+def _is_layer_type(media_type: str) -> bool:
+    """image-spec layer.md media types, Docker's rootfs.diff types and their foreign variants."""
+    return media_type.startswith(
+        ("application/vnd.oci.image.layer.", "application/vnd.docker.image.rootfs.")
+    ) or media_type in ("application/x-tar", "application/tar", "application/tar+gzip")
+
+
 def _refs_of(annotations: dict[str, str] | Any) -> tuple[str, ...]:
     refs = []
     for key in (CONTAINERD_NAME, REF_NAME):
@@ -254,10 +261,15 @@ def _walk(
             )
         )
         return
+    not_layers = [d.media_type for d in layers if d.media_type and not _is_layer_type(d.media_type)]
+    why = ""
     if config is None or (config.media_type and config.media_type not in IMAGE_CONFIG_TYPES):
         why = (
             f"config media type {config.media_type if config else '(none)'} is not an image config"
         )
+    elif layers and len(not_layers) == len(layers):
+        why = f"its layers are {not_layers[0]}, not filesystem layers"
+    if why:
         walk.artifacts.append((descriptor, why))
         walk.findings.append(
             Finding(

@@ -117,7 +117,9 @@ class TarArchive:
             return None
         if member.issym() or member.islnk():
             base = posixpath.dirname(path) if member.issym() else ""
-            target = normalize_member_name(posixpath.join(base, member.linkname))
+            # docker save links shared layers as "<id>/layer.tar -> ../<other>/layer.tar"
+            joined = posixpath.normpath(posixpath.join(base, member.linkname))
+            target = None if joined.startswith("..") else normalize_member_name(joined)
             if target is None:
                 self._findings.append(
                     Finding(
