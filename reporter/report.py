@@ -42,7 +42,8 @@ def report_timestamp(images: Sequence[ImageReport], source_date_epoch: int | Non
 
 
 def _package_key(package: Package) -> tuple[tuple[str, str, str, str], tuple[str, ...]]:
-    return (package.sort_key, tuple(f"{loc.layer_index:05d}{loc.path}" for loc in package.locations))
+    where = tuple(f"{loc.layer_index:05d}{loc.path}" for loc in package.locations)
+    return (package.sort_key, where)
 
 
 def _image_key(image: ImageReport) -> tuple[str, str, str]:
