@@ -213,10 +213,16 @@ def build_image(
         desc = blobs.add(gzip_bytes(raw))
         layer_descs.append({"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", **desc})
     history = [
+        # the base image's own steps, recorded as debian's official images do (no buildkit
+        # comment): history tells the base's one layer from this build's two
         {
-            "created": CREATED,
-            "created_by": "ADD rootfs.tar / # buildkit",
-            "comment": "buildkit.dockerfile.v0",
+            "created": "2023-11-01T00:00:00Z",
+            "created_by": "/bin/sh -c #(nop) ADD file:5a3f7e0c in / ",
+        },
+        {
+            "created": "2023-11-01T00:00:00Z",
+            "created_by": '/bin/sh -c #(nop)  CMD ["bash"]',
+            "empty_layer": True,
         },
         {
             "created": CREATED,

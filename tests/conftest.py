@@ -21,6 +21,15 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/* from the current output instead of comparing",
+    )
+
+
 @pytest.fixture
 def real_fixtures() -> Path:
     return shared_path("fixtures", "real")

@@ -1,0 +1,470 @@
+"""Reports for renderer tests, built by hand until the pipeline produces real ones.
+
+``make_report()`` is a realistic two-platform image: four layers (two from the base), history,
+provenance with pinned and unpinned sources, a base image with evidence, ~50 packages of
+four ecosystems with purls, licences and locations, and a few findings.
+``make_report(hostile=True)`` is the same image after an attacker chose every string a label,
+annotation, package database or file name can hold: script tags, ``javascript:`` URLs,
+Markdown table breakers, backticks, newlines and terminal escapes. Payloads that would run
+set ``window.__pwned`` so a browser test can tell.
+
+Everything is derived from fixed seeds: two calls give equal Reports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from reporter.model import (
+    AttestationRef,
+    BaseImage,
+    Descriptor,
+    Evidence,
+    Fact,
+    Finding,
+    HistoryEntry,
+    ImageConfig,
+    ImageDescription,
+    ImageReport,
+    ImageTarget,
+    Layer,
+    Location,
+    Package,
+    Platform,
+    Provenance,
+    Report,
+    Source,
+)
+
+__all__ = ["HOSTILE_STRINGS", "INDEX_DIGEST", "make_report"]
+
+MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+CONFIG = "application/vnd.oci.image.config.v1+json"
+LAYER = "application/vnd.oci.image.layer.v1.tar+gzip"
+
+HOSTILE_STRINGS = (
+    "<script>window.__pwned=1;alert(1)</script>",
+    "javascript:window.__pwned=1;alert(1)",
+    '"><img src=x onerror="window.__pwned=1">',
+    "| table | breakers |",
+    "`code` ``fence``",
+    "line one\nline two\r\n| x | y |",
+    "\x1b[31mred\x1b[0m\x1b]0;title\x07\x07",
+    "[link](javascript:window.__pwned=1) *bold* _em_ ~~s~~ &amp; &lt;b&gt;",
+)
+
+
+def sha(text: str) -> str:
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+INDEX_DIGEST = sha("index")
+
+# (type, name, version, licence, purl template) — purl built with the platform's arch
+_DEBS = [
+    ("base-files", "12.4+deb12u5", "GPL-2.0-or-later"),
+    ("bash", "5.2.15-2+b2", "GPL-3.0-or-later"),
+    ("ca-certificates", "20230311", "MPL-2.0"),
+    ("coreutils", "9.1-1", "GPL-3.0-or-later"),
+    ("debian-archive-keyring", "2023.3+deb12u1", "GPL-2.0-or-later"),
+    ("dpkg", "1.21.22", "GPL-2.0-or-later"),
+    ("gzip", "1.12-1", "GPL-3.0-or-later"),
+    ("libc6", "2.36-9+deb12u4", "LGPL-2.1-or-later"),
+    ("libgcc-s1", "12.2.0-14", "GPL-3.0-or-later WITH GCC-exception-3.1"),
+    ("libssl3", "3.0.11-1~deb12u2", "Apache-2.0"),
+    ("libstdc++6", "12.2.0-14", "GPL-3.0-or-later WITH GCC-exception-3.1"),
+    ("libzstd1", "1.5.4+dfsg2-5", "BSD-3-Clause"),
+    ("ncurses-base", "6.4-4", "X11"),
+    ("openssl", "3.0.11-1~deb12u2", "Apache-2.0"),
+    ("perl-base", "5.36.0-7+deb12u1", "Artistic-1.0-Perl"),
+    ("sed", "4.9-1", "GPL-3.0-or-later"),
+    ("tar", "1.34+dfsg-1.2+deb12u1", "GPL-3.0-or-later"),
+    ("tzdata", "2024a-0+deb12u1", "public-domain"),
+    ("zlib1g", "1:1.2.13.dfsg-1", "Zlib"),
+    ("libpython3.11-minimal", "3.11.2-6", "PSF-2.0"),
+    ("python3.11-minimal", "3.11.2-6", "PSF-2.0"),
+    ("libsqlite3-0", "3.40.1-2", "blessing"),
+]
+_PYTHON = [
+    ("certifi", "2024.2.2", "MPL-2.0"),
+    ("charset-normalizer", "3.3.2", "MIT"),
+    ("click", "8.1.7", "BSD-3-Clause"),
+    ("flask", "3.0.2", "BSD-3-Clause"),
+    ("idna", "3.6", "BSD-3-Clause"),
+    ("itsdangerous", "2.1.2", "BSD-3-Clause"),
+    ("jinja2", "3.1.3", "BSD-3-Clause"),
+    ("markupsafe", "2.1.5", "BSD-3-Clause"),
+    ("requests", "2.31.0", "Apache-2.0"),
+    ("urllib3", "2.2.1", "MIT"),
+    ("werkzeug", "3.0.1", "BSD-3-Clause"),
+    ("gunicorn", "21.2.0", "MIT"),
+]
+_NPM = [
+    ("@types/node", "20.11.20", "MIT"),
+    ("express", "4.18.2", "MIT"),
+    ("lodash", "4.17.21", "MIT"),
+    ("debug", "2.6.9", "MIT"),
+    ("ms", "2.0.0", "MIT"),
+    ("qs", "6.11.0", "BSD-3-Clause"),
+    ("body-parser", "1.20.1", "MIT"),
+    ("cookie", "0.5.0", "MIT"),
+]
+_GO = [
+    ("github.com/spf13/cobra", "v1.8.0", "Apache-2.0"),
+    ("github.com/spf13/pflag", "v1.0.5", "BSD-3-Clause"),
+    ("golang.org/x/sys", "v0.17.0", "BSD-3-Clause"),
+    ("gopkg.in/yaml.v3", "v3.0.1", "MIT OR Apache-2.0"),
+    ("stdlib", "go1.22.0", "BSD-3-Clause"),
+]
+
+
+def _layers(arch: str, hostile: bool) -> tuple[Layer, ...]:
+    commands = [
+        "/bin/sh -c #(nop) ADD file:4b03b5f551e3fbdf47ec609712007327828f7530cc3455c43bbcd"
+        "caf449a75a9 in / ",
+        "RUN /bin/sh -c apt-get update && apt-get install -y python3-minimal # buildkit",
+        "COPY requirements.txt app/ /app/ # buildkit",
+        "RUN /bin/sh -c pip install -r /app/requirements.txt && npm ci # buildkit",
+    ]
+    if hostile:
+        commands[2] = "COPY <script>window.__pwned=1</script> | x | `y` \x1b[31m /app/"
+    sizes = [29_123_456, 18_400_000, 52_113, 41_987_001]
+    layers = []
+    for index, (command, size) in enumerate(zip(commands, sizes, strict=True)):
+        layers.append(
+            Layer(
+                index=index,
+                digest=sha(f"layer-{arch}-{index}"),
+                media_type=LAYER,
+                size=size + (7 if arch == "arm64" else 0),
+                diff_id=sha(f"diff-{arch}-{index}"),
+                history=HistoryEntry(
+                    created=f"2024-03-0{index + 1}T10:00:00Z",
+                    created_by=command,
+                    comment="buildkit.dockerfile.v0" if index else "",
+                ),
+                uncompressed_size=size * 3,
+                verified=True,
+                diff_id_verified=True,
+                base=index < 2,
+            )
+        )
+    return tuple(layers)
+
+
+def _packages(arch: str, layers: tuple[Layer, ...], hostile: bool) -> tuple[Package, ...]:
+    packages: list[Package] = []
+
+    def add(
+        type_: str,
+        name: str,
+        version: str,
+        licence: str,
+        purl: str,
+        path: str,
+        layer: int,
+        cataloger: str,
+        metadata: tuple[tuple[str, str], ...] = (),
+        hashes: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        packages.append(
+            Package(
+                type=type_,
+                name=name,
+                version=version,
+                purl=purl,
+                licenses=(licence,) if licence else (),
+                locations=(Location(path, layer, layers[layer].digest, layers[layer].diff_id),),
+                layer_index=layer,
+                layer_digest=layers[layer].digest,
+                layer_diff_id=layers[layer].diff_id,
+                base=layers[layer].base,
+                cataloger=cataloger,
+                metadata=metadata,
+                hashes=hashes,
+            )
+        )
+
+    deb_arch = {"amd64": "amd64", "arm64": "arm64"}[arch]
+    for n, (name, version, licence) in enumerate(_DEBS):
+        layer = 1 if "python" in name or "sqlite" in name else 0
+        add(
+            "deb",
+            name,
+            version,
+            licence,
+            f"pkg:deb/debian/{name.replace('+', '%2B')}@"
+            f"{version.replace('+', '%2B').replace(':', '%3A')}"
+            f"?arch={deb_arch}&distro=debian-12",
+            "/var/lib/dpkg/status",
+            layer,
+            "dpkg",
+            (("arch", deb_arch), ("maintainer", "Debian Maintainers <maint@example.org>"))
+            if n % 3 == 0
+            else (("arch", deb_arch),),
+        )
+    for name, version, licence in _PYTHON:
+        add(
+            "python",
+            name,
+            version,
+            licence,
+            f"pkg:pypi/{name}@{version}",
+            f"/usr/local/lib/python3.11/site-packages/{name.replace('-', '_')}-{version}"
+            ".dist-info/METADATA",
+            3,
+            "python",
+            hashes=(("sha256", hashlib.sha256(name.encode()).hexdigest()),),
+        )
+    for name, version, licence in _NPM:
+        scope, _, bare = name.rpartition("/")
+        purl = (
+            f"pkg:npm/{scope.replace('@', '%40')}/{bare}@{version}"
+            if scope
+            else f"pkg:npm/{name}@{version}"
+        )
+        add(
+            "npm",
+            name,
+            version,
+            licence,
+            purl,
+            f"/app/node_modules/{name}/package.json",
+            3,
+            "npm",
+            hashes=(("sha512", hashlib.sha512(name.encode()).hexdigest()),),
+        )
+    for name, version, licence in _GO:
+        purl = (
+            f"pkg:golang/{name}@{version}" if name != "stdlib" else f"pkg:golang/stdlib@{version}"
+        )
+        add("go-module", name, version, licence, purl, "/usr/local/bin/app", 2, "golang")
+    if hostile:
+        bad = HOSTILE_STRINGS
+        add(
+            "npm",
+            bad[0],
+            bad[3],
+            bad[1],
+            "pkg:npm/%3Cscript%3E@1.0.0",
+            "/app/node_modules/" + bad[0] + "/package.json",
+            3,
+            "npm",
+            ((bad[2], bad[6]),),
+        )
+        add("python", bad[3], bad[4], bad[5], "", "/x/" + bad[5], 3, "python")
+        add("deb", bad[6], bad[7], bad[2], "not a purl", "/var/lib/dpkg/status", 0, "dpkg")
+        add("go-module", bad[7], "", "", "pkg:golang/" + bad[1], bad[4], 2, "golang")
+    return tuple(sorted(packages, key=lambda p: p.sort_key))
+
+
+def _image(arch: str, variant: str, hostile: bool) -> ImageReport:
+    platform = Platform("linux", arch, variant)
+    layers = _layers(arch, hostile)
+    labels = {
+        "org.opencontainers.image.source": "https://github.com/example/webapp",
+        "org.opencontainers.image.revision": "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c",
+        "org.opencontainers.image.title": "webapp",
+        "org.opencontainers.image.vendor": "Example Corp",
+        "org.opencontainers.image.licenses": "Apache-2.0",
+    }
+    annotations = {
+        "org.opencontainers.image.base.name": "docker.io/library/python:3.11-slim",
+        "org.opencontainers.image.base.digest": sha("python-base"),
+        "org.opencontainers.image.created": "2024-03-04T10:00:00Z",
+    }
+    refs: tuple[str, ...] = ("registry.example.com/team/webapp:1.4.2",)
+    if hostile:
+        labels.update(
+            {
+                "org.opencontainers.image.source": HOSTILE_STRINGS[1],
+                "org.opencontainers.image.url": "javascript:window.__pwned=1",
+                "org.opencontainers.image.documentation": (
+                    "data:text/html,<script>window.__pwned=1</script>"
+                ),
+                "evil": HOSTILE_STRINGS[0],
+                HOSTILE_STRINGS[2]: HOSTILE_STRINGS[3],
+                "ansi": HOSTILE_STRINGS[6],
+                "md": HOSTILE_STRINGS[7],
+                "multi": HOSTILE_STRINGS[5],
+            }
+        )
+        annotations["org.opencontainers.image.description"] = HOSTILE_STRINGS[0]
+        refs = ("registry.example.com/team/webapp:1.4.2", "<script>window.__pwned=1</script>")
+    manifest = Descriptor(MANIFEST, sha(f"manifest-{arch}"), 1_234, platform=platform)
+    attestation = AttestationRef(
+        manifest=Descriptor(MANIFEST, sha(f"attestation-{arch}"), 842),
+        kind="attestation-manifest",
+        layers=(
+            Descriptor(
+                "application/vnd.in-toto+json",
+                sha(f"slsa-{arch}"),
+                5_000,
+                annotations={"in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2"},
+            ),
+        ),
+    )
+    target = ImageTarget(
+        manifest=manifest,
+        refs=refs,
+        platform=platform,
+        parents=(INDEX_DIGEST,),
+        index_annotations=(("index.json", {"org.opencontainers.image.ref.name": "1.4.2"}),),
+        attestations=(attestation,),
+    )
+    config = ImageConfig(
+        digest=sha(f"config-{arch}"),
+        media_type=CONFIG,
+        size=4_321,
+        created="2024-03-04T10:00:00Z",
+        os="linux",
+        architecture=arch,
+        variant=variant,
+        user="app",
+        env=("PATH=/usr/local/bin:/usr/bin:/bin", "PYTHONUNBUFFERED=1"),
+        entrypoint=("gunicorn",),
+        cmd=("app:app", "--bind", "0.0.0.0:8000"),
+        working_dir="/app",
+        exposed_ports=("8000/tcp",),
+        labels=labels,
+        diff_ids=tuple(layer.diff_id for layer in layers),
+        history=tuple(layer.history for layer in layers if layer.history),
+    )
+    description = ImageDescription(
+        target=target,
+        manifest_media_type=MANIFEST,
+        manifest_annotations=annotations,
+        config=config,
+        layers=layers,
+        findings=(
+            Finding(
+                "unknown-media-type",
+                "layer 2 uses a vendor media type",
+                where=f"manifest {manifest.digest}",
+                severity="info",
+            ),
+        ),
+    )
+    vcs = HOSTILE_STRINGS[1] if hostile else "https://github.com/example/webapp.git"
+    provenance = Provenance(
+        facts=(
+            Fact(
+                "builder_id",
+                "https://github.com/actions/runner",
+                "attestation",
+                sha(f"slsa-{arch}"),
+            ),
+            Fact("frontend", "dockerfile.v0", "config-buildinfo"),
+            Fact("vcs_source", vcs, "label", "org.opencontainers.image.source"),
+            Fact(
+                "vcs_revision",
+                "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c",
+                "annotation",
+                "manifest",
+            ),
+        ),
+        sources=(
+            Source(
+                "docker-image",
+                "docker.io/library/python:3.11-slim",
+                sha("python-base"),
+                origin="config-buildinfo",
+            ),
+            Source(
+                "git",
+                vcs,
+                "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c",
+                alias="context",
+                origin="attestation",
+            ),
+            Source("http", "https://example.org/tool.tar.gz", "", origin="attestation"),
+        )
+        + (
+            (Source("local", HOSTILE_STRINGS[3], "", HOSTILE_STRINGS[0], "attestation"),)
+            if hostile
+            else ()
+        ),
+        builder_id="https://github.com/actions/runner",
+        build_type="https://mobyproject.org/buildkit@v1",
+        frontend="dockerfile.v0",
+        build_args={"PYTHON_VERSION": "3.11", "BUILDKIT_INLINE_CACHE": "1"}
+        | ({"EVIL": HOSTILE_STRINGS[0]} if hostile else {}),
+        vcs_source=vcs,
+        vcs_revision="0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c",
+        invocation_id="inv-8d7c" if not hostile else HOSTILE_STRINGS[5],
+        started_on="2024-03-04T09:58:00Z",
+        finished_on="2024-03-04T10:00:00Z",
+        reproducible=False,
+    )
+    base = BaseImage(
+        name="docker.io/library/python:3.11-slim" if not hostile else HOSTILE_STRINGS[0],
+        digest=sha("python-base"),
+        confidence="high",
+        layer_count=2,
+        evidence=(
+            Evidence("annotation", "org.opencontainers.image.base.name", "manifest"),
+            Evidence("layer-prefix", "first 2 diff_ids match the base image", "--base"),
+        )
+        + (
+            (Evidence(HOSTILE_STRINGS[3], HOSTILE_STRINGS[6], HOSTILE_STRINGS[2]),)
+            if hostile
+            else ()
+        ),
+        note="" if not hostile else HOSTILE_STRINGS[7],
+    )
+    findings = (
+        Finding(
+            "provenance-conflict",
+            "vcs revision differs between label and attestation",
+            where="label org.opencontainers.image.revision",
+            severity="warning",
+            expected="0f1e2d3c",
+            actual="aaaa1111",
+        ),
+    ) + (
+        (
+            Finding(
+                "digest-mismatch",
+                HOSTILE_STRINGS[0],
+                where=HOSTILE_STRINGS[3],
+                expected=HOSTILE_STRINGS[4],
+                actual=HOSTILE_STRINGS[6],
+                integrity=True,
+            ),
+        )
+        if hostile
+        else ()
+    )
+    return ImageReport(
+        description=description,
+        provenance=provenance,
+        base=base,
+        packages=_packages(arch, layers, hostile),
+        findings=findings,
+        distro={
+            "ID": "debian",
+            "VERSION_ID": "12",
+            "PRETTY_NAME": "Debian GNU/Linux 12 (bookworm)",
+        },
+    )
+
+
+def make_report(*, hostile: bool = False, platforms: int = 2) -> Report:
+    """A two-platform (or one-platform) report; ``hostile`` poisons every image-derived string."""
+    images = (_image("amd64", "", hostile), _image("arm64", "v8", hostile))[:platforms]
+    return Report(
+        schema="oci-reporter/report/v1",
+        tool_version="0.1.0",
+        input_name="webapp.tar" if not hostile else "hostile.tar",
+        input_format="oci-archive",
+        generated="2024-03-04T10:00:00Z",
+        images=images,
+        findings=(
+            Finding(
+                "limit",
+                "attestation larger than 1 MiB skipped",
+                where="index.json",
+                severity="info",
+            ),
+        ),
+    )

@@ -1,0 +1,84 @@
+"""The versioned JSON document: exact shape, lossless, deterministic."""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import orjson
+import pytest
+
+from reporter.errors import RenderError
+from reporter.model import Finding, Report, to_jsonable
+from reporter.render.interface import get_renderer
+from reporter.render.json import SCHEMA, JSONRenderer
+
+
+def _rebuild(hint: Any, data: Any) -> Any:
+    """A generic loader driven by the dataclass annotations: proves nothing was dropped."""
+    origin = typing.get_origin(hint)
+    if hint is Any or hint in (str, int, bool, float, type(None)):
+        return data
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        return None if data is None else _rebuild(options[0], data)
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        hints = typing.get_type_hints(hint)
+        return hint(**{k: _rebuild(hints[k], v) for k, v in data.items()})
+    if origin is tuple:
+        args = typing.get_args(hint)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_rebuild(args[0], v) for v in data)
+        return tuple(_rebuild(a, v) for a, v in zip(args, data, strict=True))
+    if origin in (Mapping, dict, typing.Mapping):
+        value_hint = typing.get_args(hint)[1]
+        return {k: _rebuild(value_hint, v) for k, v in data.items()}
+    raise AssertionError(f"unhandled type {hint!r}")
+
+
+def test_document_is_schema_plus_dataclass_dump(report: Report) -> None:
+    document = orjson.loads(JSONRenderer().render(report))
+    assert document["schema"] == SCHEMA
+    summary = document.pop("summary")
+    assert document == {**to_jsonable(report), "schema": SCHEMA}
+    assert summary["integrity_ok"] is True
+    assert [i["packages"] for i in summary["images"]] == [len(i.packages) for i in report.images]
+
+
+@pytest.mark.parametrize("factory", ["report", "hostile_report"])
+def test_lossless_round_trip(factory: str, request: pytest.FixtureRequest) -> None:
+    report: Report = request.getfixturevalue(factory)
+    document = orjson.loads(JSONRenderer().render(report))
+    document.pop("summary")
+    assert _rebuild(Report, document) == report
+
+
+def test_sorted_indented_deterministic(
+    report: Report, golden: Callable[[str, bytes], None]
+) -> None:
+    first = get_renderer("json").render(report)
+    assert first == get_renderer("json").render(report)
+    assert first.startswith(b'{\n  "findings"')  # sorted keys, two-space indent
+    assert first.endswith(b"}\n")
+    golden("report.json", first)
+
+
+def test_without_summary(report: Report) -> None:
+    assert "summary" not in orjson.loads(JSONRenderer(with_summary=False).render(report))
+
+
+def test_unserialisable_value_is_a_render_error(report: Report) -> None:
+    bad = dataclasses.replace(report, findings=(Finding("x", "y", expected=2**70),))  # type: ignore[arg-type]
+    with pytest.raises(RenderError, match="cannot serialise"):
+        JSONRenderer().render(bad)
+
+
+@pytest.mark.parametrize("factory", ["report", "hostile_report"])
+def test_the_project_loader_reads_it_back(factory: str, request: pytest.FixtureRequest) -> None:
+    from reporter.report_io import load_report_json
+
+    report: Report = request.getfixturevalue(factory)
+    assert load_report_json("saved.json", JSONRenderer().render(report)) == report
