@@ -5,6 +5,7 @@ Kept apart from ``cli.py`` (argv and exit codes only) and from ``pipeline.py`` (
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 import orjson
@@ -78,18 +79,14 @@ def check_base_command(
 
 def load_side(spec: str, options: Options) -> Report:
     """A diff side: a saved ``report -f json`` document, or any input the pipeline reads."""
-    from reporter.report_io import load_report_json
+    from reporter.report_io import load_report_json, looks_like_report_json
 
     path, side_options = split_selector(spec, options)
-    if path != "-":
-        try:
-            with open(path, "rb") as handle:
-                head = handle.read(1 << 16).lstrip()
-                if head.startswith(b"{") and b"oci-reporter/report/" in head:
-                    data = head + handle.read()
-                    return load_report_json(path, data)
-        except (IsADirectoryError, PermissionError):
-            pass
+    if path != "-" and os.path.isfile(path):
+        with open(path, "rb") as handle:
+            head = handle.read(64)
+            if looks_like_report_json(head):
+                return load_report_json(path, head + handle.read())
     return generate(path, side_options)
 
 
