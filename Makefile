@@ -13,7 +13,7 @@ dev: $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 
 lint:
-	$(BIN)/ruff check reporter tests samples bench
+	$(BIN)/ruff check reporter tests samples $(wildcard bench)
 	$(BIN)/mypy
 
 test:
