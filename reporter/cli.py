@@ -64,6 +64,46 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
         default=Limits().max_expansion_ratio,
         help="uncompressed/compressed ratio that marks a decompression bomb",
     )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=0,
+        metavar="N",
+        help="scan up to N layers at once in worker processes (default 0: one per core)",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="per-layer result cache (default $XDG_CACHE_HOME/oci-reporter or "
+        "~/.cache/oci-reporter; off when CI is set or OCI_REPORTER_CACHE=off)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the layer cache: hash and decompress every layer",
+    )
+
+
+def _add_quiet(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress display on standard error"
+    )
+
+
+def _cache_dir(args: argparse.Namespace) -> str | None:
+    """--no-cache > --cache-dir > OCI_REPORTER_CACHE=off / CI → off > the user's cache dir."""
+    if args.no_cache:
+        return None
+    if args.cache_dir:
+        return str(args.cache_dir)
+    if os.environ.get("OCI_REPORTER_CACHE", "").strip().lower() in ("off", "0", "no", "false"):
+        return None
+    if os.environ.get("CI", "").strip().lower() in ("true", "1", "yes"):
+        return None
+    from reporter.cache import default_cache_dir
+
+    return str(default_cache_dir())
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -88,6 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     inspect.add_argument("path", metavar="PATH")
     _add_selection(inspect)
+    _add_quiet(inspect)
     inspect.add_argument(
         "--format",
         "-f",
@@ -112,6 +153,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("path", metavar="PATH")
     _add_selection(report)
+    _add_quiet(report)
     report.add_argument(
         "--format",
         "-f",
@@ -221,17 +263,26 @@ def _base_options(args: argparse.Namespace) -> Options:
     limits = replace(
         Limits(), max_layer_bytes=args.max_layer_bytes, max_expansion_ratio=args.max_expansion_ratio
     )
-    return Options(platforms=platforms, source_date_epoch=epoch, limits=limits)
+    if args.jobs < 0:
+        raise UsageError("--jobs must be 0 (one per core) or more")
+    return Options(
+        platforms=platforms,
+        source_date_epoch=epoch,
+        limits=limits,
+        jobs=args.jobs,
+        cache_dir=_cache_dir(args),
+    )
 
 
 def _cmd_inspect(args: argparse.Namespace) -> int:
     from reporter.output import write_bytes as write_output
     from reporter.pipeline import generate
+    from reporter.progress import terminal_progress
     from reporter.render.inspect import render_inspect_json, render_inspect_table
 
     path, options = _options(args, args.path)
     options = replace(options, catalog=False, verify_layers=not args.no_verify_layers)
-    report = generate(path, options)
+    report = generate(path, options, terminal_progress(quiet=args.quiet))
     data = render_inspect_json(report) if args.format == "json" else render_inspect_table(report)
     write_output(args.output, data)
     return EXIT_OK if report.integrity_ok else EXIT_INTEGRITY
@@ -239,6 +290,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from reporter.pipeline import generate
+    from reporter.progress import terminal_progress
     from reporter.render.dispatch import write_report_outputs
 
     path, options = _options(args, args.path)
@@ -251,7 +303,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     formats = tuple(args.format) or (("json",) if not args.template else ())
     if args.output and args.output_dir:
         raise UsageError("give --output or --output-dir, not both")
-    report = generate(path, options)
+    report = generate(path, options, terminal_progress(quiet=args.quiet))
     write_report_outputs(
         report,
         formats=formats,

@@ -15,6 +15,7 @@ from reporter.jsonread import (
     as_str,
     as_str_map,
     digest_of,
+    duplicate_keys,
     parse_descriptor,
     parse_json,
 )
@@ -68,9 +69,12 @@ def parse_config(
     try:
         raw = as_dict(parse_json(data, where))
     except InputError as exc:
+        # integrity: an image whose config cannot be read has no diff_ids to check its layers
+        # against; it was reported as sound (exit 0) with only an error finding.
         return ImageConfig(descriptor.digest, descriptor.media_type, descriptor.size), [
-            Finding("bad-json", str(exc), where=where)
+            Finding("bad-json", str(exc), where=where, integrity=True)
         ]
+    findings.extend(duplicate_keys(data, where))
     runtime = as_dict(raw.get("config"))
     rootfs = as_dict(raw.get("rootfs"))
     history = tuple(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +18,7 @@ __all__ = [
     "as_str",
     "as_str_map",
     "digest_of",
+    "duplicate_keys",
     "parse_descriptor",
     "parse_json",
     "verify_bytes",
@@ -48,6 +50,38 @@ def parse_json(data: bytes, where: str) -> Any:
     if not _depth_ok(value):
         raise InputError(f"JSON nested deeper than {_MAX_DEPTH} levels", where=where)
     return value
+
+
+def duplicate_keys(data: bytes, where: str) -> list[Finding]:
+    """A warning for each key given twice in one object (at most 5), for bytes ``parse_json`` took.
+
+    orjson keeps the last value, as Go's encoding/json (docker, containerd) does, but other
+    readers keep the first: such a document can mean two images to two tools, so it is named.
+    The stdlib parser is used only to see the keys; depth is already bounded by ``parse_json``.
+    """
+    found: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> None:
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen and key not in found:
+                found.append(key)
+            seen.add(key)
+
+    try:
+        json.loads(data, object_pairs_hook=pairs)
+    except (ValueError, RecursionError):  # what orjson accepted and json does not: no verdict
+        return []
+    return [
+        Finding(
+            "duplicate-key",
+            f"JSON object has the key {key!r} more than once; the last value is used, "
+            "as Go's encoding/json does",
+            where=where,
+            severity="warning",
+        )
+        for key in found[:5]
+    ]
 
 
 def as_dict(value: Any) -> dict[str, Any]:
@@ -91,8 +125,16 @@ def parse_descriptor(value: Any, where: str) -> tuple[Descriptor | None, list[Fi
     digest = as_str(raw.get("digest"))
     size = as_int(raw.get("size"))
     if not digest or size is None or size < 0:
+        # integrity: the blob it stands for can be neither found nor verified, so the image it
+        # belongs to is incomplete; without it a manifest whose layers[0] is garbage was
+        # reported with one layer fewer and exit 0 (tests/hostile/test_json.py).
         return None, [
-            Finding("bad-descriptor", "descriptor without a valid digest and size", where=where)
+            Finding(
+                "bad-descriptor",
+                "descriptor without a valid digest and size",
+                where=where,
+                integrity=True,
+            )
         ]
     return (
         Descriptor(
@@ -120,13 +162,15 @@ def verify_bytes(data: bytes, descriptor: Descriptor, where: str) -> list[Findin
     findings: list[Finding] = []
     algorithm = descriptor.digest.partition(":")[0]
     if algorithm not in SUPPORTED_ALGORITHMS:
+        # integrity: content nobody can check must not pass as checked; as a warning, an index
+        # named sha384:… could even list itself and be trusted (tests/hostile/test_json.py).
         return [
             Finding(
                 "unsupported-digest",
                 f"digest algorithm {algorithm!r} cannot be verified",
                 where=where,
-                severity="warning",
                 expected=descriptor.digest,
+                integrity=True,
             )
         ]
     actual = digest_of(data, algorithm)

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import IO
 
 from reporter import __version__
 from reporter.archive.detect import open_input
 from reporter.archive.interface import Archive, blob_path
+from reporter.cache import LayerCache
 from reporter.catalog import ALL_CATALOGERS
 from reporter.catalog.interface import Cataloger
 from reporter.catalog.run import catalog_image
-from reporter.errors import InputError, NotFoundError, UsageError
+from reporter.errors import InputError, IntegrityError, LayoutError, NotFoundError, UsageError
 from reporter.image import describe, describe_docker
+from reporter.layers.parallel import Counted, ScanJob, run_parallel
 from reporter.layers.tarwalk import LayerScan, scan_layer
 from reporter.model import (
     AttestationRef,
@@ -35,6 +36,7 @@ from reporter.model import (
     Report,
 )
 from reporter.options import Options
+from reporter.progress import ProgressCallback, ScanStatus
 from reporter.provenance.baseimage import find_base
 from reporter.provenance.merge import build_provenance
 from reporter.provenance.metadata_file import MetadataEntry, load_metadata_file, match_metadata
@@ -67,20 +69,44 @@ def _selected(target: ImageTarget, options: Options) -> bool:
     )
 
 
-def _scan_fn(catalogers: Sequence[Cataloger], options: Options):  # type: ignore[no-untyped-def]
+def _algorithm(algorithm: str, where: str) -> str:
+    if algorithm in ("sha256", "sha512"):
+        return algorithm
+    if algorithm:
+        # A digest we cannot compute (sha384:, md5:…) made scan_layer raise ValueError: an
+        # internal error (exit 1). Hash with sha256; _verify_layer reports it as unverifiable.
+        return "sha256"
+    # stream mode names blobs by path: blobs/<algorithm>/<hex>
+    return "sha512" if "/blobs/sha512/" in f"/{where}" else "sha256"
+
+
+def _scan_fn(  # type: ignore[no-untyped-def]
+    catalogers: Sequence[Cataloger], options: Options, progress: ProgressCallback | None = None
+):
+    done = [0, 0]  # layers, bytes (stream mode: totals unknown until the end)
+
+    def tick(n: int) -> None:
+        done[1] += n
+        if progress is not None:
+            progress(ScanStatus(done[0], None, done[1], None))
+
     def scan(stream: IO[bytes], where: str, algorithm: str = "", media_type: str = "") -> LayerScan:
-        if not algorithm:  # stream mode names blobs by path: blobs/<algorithm>/<hex>
-            algorithm = "sha512" if "/blobs/sha512/" in f"/{where}" else "sha256"
-        return scan_layer(
-            stream,
+        result = scan_layer(
+            stream if progress is None else Counted(stream, None, tick),
             catalogers,
             limits=options.limits,
-            digest_algorithm=algorithm,
+            digest_algorithm=_algorithm(algorithm, where),
             media_type=media_type,
             where=where,
         )
+        done[0] += 1
+        return result
 
     return scan
+
+
+# A process pool pays off when this many compressed bytes can be read beside the largest layer.
+_PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
 
 def _scan_layers(
@@ -88,37 +114,146 @@ def _scan_layers(
     paths: list[tuple[str, str, str]],
     catalogers: Sequence[Cataloger],
     options: Options,
+    expected: dict[str, tuple[str, int, str]] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> dict[str, LayerScan | None]:
-    """Scan each distinct layer path once; (path, digest algorithm, media type) in."""
-    scan = _scan_fn(catalogers, options)
+    """Scan each distinct layer path once; (path, digest algorithm, media type) in.
+
+    ``expected`` maps a path to the (digest, size, diff_id) its manifest and config claim: the
+    layer cache is only consulted and filled for those (never for docker-save names).
+    """
     results: dict[str, LayerScan | None] = {}
-    todo: list[tuple[str, str, str]] = []
+    todo: dict[str, tuple[str, str]] = {}
     for path, algorithm, media_type in paths:
-        if path in results or any(path == t[0] for t in todo):
+        if path in results or path in todo:
             continue
         pre = archive.prescanned(path)
         if pre is not None:
             results[path] = pre
         else:
-            todo.append((path, algorithm, media_type))
+            todo[path] = (_algorithm(algorithm, f"{archive.name}/{path}"), media_type)
 
-    def one(item: tuple[str, str, str]) -> LayerScan | None:
-        path, algorithm, media_type = item
-        handle = archive.open(path)
-        if handle is None:
-            return None
-        with handle:
-            return scan(handle, f"{archive.name}/{path}", algorithm, media_type)  # type: ignore[no-any-return]
+    cache = LayerCache(options.cache_dir) if options.cache_dir else None
+    names = [c.name for c in catalogers]
+    keys: dict[str, str] = {}
+    sizes = {path: archive.size(path) or 0 for path in todo}
+    bytes_total = sum(sizes.values())
+    status = [0, 0, 0]  # layers done, bytes done (finished layers), cached layers
 
-    jobs = options.jobs or min(len(todo), os.cpu_count() or 1) or 1
-    if jobs > 1 and archive.kind == "oci-layout":
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            for item, result in zip(todo, pool.map(one, todo), strict=True):
-                results[item[0]] = result
+    def report(extra: int = 0, finished: bool = False) -> None:
+        if progress is not None:
+            progress(
+                ScanStatus(
+                    status[0], len(todo), status[1] + extra, bytes_total, status[2], finished
+                )
+            )
+
+    def finish(path: str, scan: LayerScan | None) -> None:
+        results[path] = scan
+        status[0] += 1
+        status[1] += sizes[path]
+        key = keys.get(path)
+        if cache is None or key is None or scan is None or expected is None:
+            return
+        digest, size, _ = expected[path]
+        if scan.blob_digest == digest and scan.blob_size == size:
+            cache.put(key, scan, f"{archive.name}/{path}")
+
+    report()
+    missing: list[str] = []
+    for path, (_, media_type) in todo.items():
+        want = (expected or {}).get(path)
+        if cache is not None and want is not None and sizes[path] == want[1]:
+            keys[path] = key = LayerCache.key(
+                blob_digest=want[0],
+                blob_size=want[1],
+                diff_id=want[2],
+                media_type=media_type,
+                catalogers=names,
+                limits=options.limits,
+            )
+            hit = cache.get(key, f"{archive.name}/{path}", blob_digest=want[0], blob_size=want[1])
+            if hit is not None:
+                results[path] = hit
+                status[0] += 1
+                status[1] += sizes[path]
+                status[2] += 1
+                continue
+        missing.append(path)
+    report()
+
+    jobs = options.jobs if options.jobs > 0 else (os.cpu_count() or 1)
+    located = {path: archive.locate(path) for path in missing} if jobs > 1 else {}
+    for path in [p for p, where in located.items() if where is None and not archive.exists(p)]:
+        finish(path, None)  # a missing blob: nothing to scan
+        missing.remove(path)
+        del located[path]
+    # what can overlap with the largest layer, the one that bounds the wall time anyway
+    beside = sum(sizes[p] for p in missing) - max((sizes[p] for p in missing), default=0)
+    if jobs > 1 and len(missing) > 1 and beside >= _PARALLEL_MIN_BYTES and all(located.values()):
+        scan_jobs = []
+        for path in missing:
+            file, offset, length = located[path]  # type: ignore[misc]
+            algorithm, media_type = todo[path]
+            scan_jobs.append(
+                ScanJob(
+                    path,
+                    file,
+                    offset,
+                    length,
+                    sizes[path],
+                    f"{archive.name}/{path}",
+                    algorithm,
+                    media_type,
+                )
+            )
+        base = status[1]  # bytes answered by the cache
+        read = [0]  # bytes read by the workers so far
+
+        def read_by_workers(n: int) -> None:
+            read[0] = n
+            report(max(0, base + n - status[1]))
+
+        def done_by_worker(job: ScanJob, scan: LayerScan | None) -> None:
+            finish(job.ident, scan)
+            report(max(0, base + read[0] - status[1]))
+
+        run_parallel(
+            scan_jobs,
+            catalogers,
+            options.limits,
+            workers=jobs,
+            on_done=done_by_worker,
+            on_bytes=None if progress is None else read_by_workers,
+        )
     else:
-        for item in todo:
-            results[item[0]] = one(item)
-    return results
+        read = [0]  # bytes read of the layer being scanned
+
+        def tick(n: int) -> None:
+            read[0] += n
+            report(read[0])
+
+        for path in missing:
+            handle = archive.open(path)
+            if handle is None:
+                finish(path, None)
+                continue
+            algorithm, media_type = todo[path]
+            read[0] = 0
+            with handle:
+                scan = scan_layer(
+                    handle if progress is None else Counted(handle, None, tick),
+                    catalogers,
+                    limits=options.limits,
+                    digest_algorithm=algorithm,
+                    media_type=media_type,
+                    where=f"{archive.name}/{path}",
+                )
+            finish(path, scan)
+            report()
+    report(finished=True)
+    # in layer order, whatever order the workers finished in
+    return {path: results[path] for path in dict.fromkeys(p[0] for p in paths)}
 
 
 def _verify_layer(layer: Layer, scan: LayerScan | None, where: str) -> tuple[Layer, list[Finding]]:
@@ -134,7 +269,19 @@ def _verify_layer(layer: Layer, scan: LayerScan | None, where: str) -> tuple[Lay
         ]
     findings = list(scan.findings)
     verified = True
-    if layer.digest and scan.blob_digest != layer.digest:
+    algorithm = layer.digest.partition(":")[0]
+    if layer.digest and algorithm not in ("sha256", "sha512"):
+        verified = False
+        findings.append(
+            Finding(
+                "unsupported-digest",
+                f"layer {layer.index} digest algorithm {algorithm!r} cannot be verified",
+                where=where,
+                expected=layer.digest,
+                integrity=True,
+            )
+        )
+    elif layer.digest and scan.blob_digest != layer.digest:
         verified = False
         findings.append(
             Finding(
@@ -184,28 +331,65 @@ def _verify_layer(layer: Layer, scan: LayerScan | None, where: str) -> tuple[Lay
     )
 
 
-def describe_input(path: str, options: Options, catalogers: Sequence[Cataloger] = ()) -> Scanned:
+def describe_input(
+    path: str,
+    options: Options,
+    catalogers: Sequence[Cataloger] = (),
+    progress: ProgressCallback | None = None,
+) -> Scanned:
     """Open, resolve, select, describe and (unless told not to) stream every selected layer."""
-    scan = _scan_fn(catalogers, options) if (options.catalog or options.verify_layers) else None
+    streaming = options.catalog or options.verify_layers
+    scan = _scan_fn(catalogers, options, progress) if streaming else None
     archive = open_input(path, scan=scan, max_small_bytes=options.limits.max_small_blob_bytes)
     try:
-        return _describe_open(archive, options, catalogers)
+        return _describe_open(archive, options, catalogers, progress)
     except BaseException:
         archive.close()
         raise
 
 
-def _describe_open(archive: Archive, options: Options, catalogers: Sequence[Cataloger]) -> Scanned:
+def _nothing_found(archive: Archive, findings: Sequence[Finding], message: str) -> Exception:
+    """Why no image came out: tampering or unreadable metadata before "nothing matched".
+
+    A tampered index or manifest is skipped by ``resolve`` with a finding; without this, the
+    run ended in exit 8 ("no images found"), as if the selector were wrong, and the integrity
+    findings were never shown (hostile-input suite, tests/hostile/test_tamper.py).
+    """
+    broken = [f for f in findings if f.integrity]
+    if not broken and message == "no images found":  # with a selector, errors may be unrelated
+        broken = [f for f in findings if f.severity == "error"]
+    if not broken:
+        notes = [f for f in findings if f.severity == "warning"] or findings
+        if notes and message == "no images found":  # e.g. a duplicate, empty "manifests" key
+            message += f" ({notes[0].where}: {notes[0].message})"
+        return NotFoundError(message, where=archive.name)
+    first = broken[0]
+    more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+    named = first.where in ("", archive.name) or first.message.startswith(first.where)
+    place = "" if named else f"{first.where}: "
+    text = f"{message}: {place}{first.message}{more}"
+    if first.integrity:
+        return IntegrityError(text, where=archive.name)
+    return LayoutError(text, where=archive.name)
+
+
+def _describe_open(
+    archive: Archive,
+    options: Options,
+    catalogers: Sequence[Cataloger],
+    progress: ProgressCallback | None = None,
+) -> Scanned:
     resolution = resolve(archive, options.limits)
     findings = list(archive.findings) + list(resolution.findings)
     targets = [t for t in resolution.targets if _selected(t, options)]
     if not targets and (options.tag or options.digest):
-        raise NotFoundError(f"no image matches {options.tag or options.digest}", where=archive.name)
+        raise _nothing_found(archive, findings, f"no image matches {options.tag or options.digest}")
 
     # A docker-save image has no manifest blob: it is described once its layers are hashed.
     docker = resolution.format == "docker-archive"
     descriptions: list[ImageDescription | None] = []
     layer_paths: list[list[tuple[str, str, str]]] = []
+    expected: dict[str, tuple[str, int, str]] = {}  # path -> (digest, size, diff_id) claimed
     for target in targets:
         if docker:
             paths = [(p, "sha256", "") for p in target.docker_layer_paths[1:]]
@@ -221,13 +405,15 @@ def _describe_open(archive: Archive, options: Options, catalogers: Sequence[Cata
                 )
                 for layer in desc.layers
             ]
+            for layer, item in zip(desc.layers, paths, strict=True):
+                expected.setdefault(item[0], (layer.digest, layer.size, layer.diff_id))
         layer_paths.append(paths)
 
     streaming = options.catalog or options.verify_layers
     scans_by_path: dict[str, LayerScan | None] = {}
     if docker or streaming:
         wanted = [p for paths in layer_paths for p in paths]
-        scans_by_path = _scan_layers(archive, wanted, catalogers, options)
+        scans_by_path = _scan_layers(archive, wanted, catalogers, options, expected, progress)
 
     images: list[ImageDescription] = []
     all_scans: list[tuple[LayerScan | None, ...]] = []
@@ -252,11 +438,16 @@ def _describe_open(archive: Archive, options: Options, catalogers: Sequence[Cata
         desc = replace(desc, layers=tuple(layers), findings=desc.findings + tuple(layer_findings))
         images.append(desc)
         all_scans.append(tuple(scans))
+    # The archive also records problems met while layers were opened (a layer blob that is a
+    # symlink out of the layout, a FIFO): the list taken above predates them, and they were lost.
+    known = set(findings)
+    findings.extend(f for f in archive.findings if f not in known)
     if not images:
         wanted_text = ", ".join(str(p) for p in options.platforms)
-        raise NotFoundError(
+        raise _nothing_found(
+            archive,
+            findings,
             f"no image for platform {wanted_text}" if options.platforms else "no images found",
-            where=archive.name,
         )
     return Scanned(archive, resolution.format, tuple(images), tuple(all_scans), tuple(findings))
 
@@ -322,11 +513,12 @@ def split_selector(spec: str, options: Options) -> tuple[str, Options]:
     return spec, options  # let open_input report the missing path
 
 
-def generate(path: str, options: Options) -> Report:
+def generate(path: str, options: Options, progress: ProgressCallback | None = None) -> Report:
+    """Scan ``path`` into a Report; ``progress`` is told how the layer scan advances."""
     catalogers = ALL_CATALOGERS if options.catalog else ()
     metadata = _load_metadata(options)
     candidates = _base_candidates(options)
-    scanned = describe_input(path, options, catalogers)
+    scanned = describe_input(path, options, catalogers, progress)
     try:
         findings = list(scanned.findings)
         matched, metadata_findings = match_metadata(metadata, scanned.images)
@@ -384,6 +576,9 @@ def generate(path: str, options: Options) -> Report:
                     distro,
                 )
             )
+        # ... and while attestation blobs were read just now
+        known = set(findings)
+        findings.extend(f for f in scanned.archive.findings if f not in known)
     finally:
         scanned.archive.close()
     return assemble_report(

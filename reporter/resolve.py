@@ -19,6 +19,7 @@ from reporter.jsonread import (
     as_list,
     as_str,
     as_str_map,
+    duplicate_keys,
     parse_descriptor,
     parse_json,
     verify_bytes,
@@ -117,6 +118,10 @@ class _Walk:
     links: dict[str, list[AttestationRef]] = field(default_factory=dict)
     artifacts: list[tuple[Descriptor, str]] = field(default_factory=list)
     seen_manifests: int = 0
+    # descriptors already walked (digest, media type, refs, annotations, platform): an index
+    # listing the same child twice at each of 30 levels made 2^30 walks (a "diamond" bomb);
+    # 10^5 entries naming one manifest re-read and re-parsed it 10^5 times (31 s).
+    walked: set[tuple[Any, ...]] = field(default_factory=set)
 
 
 def _sniff_media_type(doc: dict[str, Any]) -> str:
@@ -176,8 +181,20 @@ def _walk(
         )
         return
     if len(parents) > walk.limits.max_index_depth:
-        walk.findings.append(Finding("limit", "indexes nested too deep", where=walk.archive.name))
+        deep = Finding("limit", "indexes nested too deep", where=walk.archive.name)
+        if deep not in walk.findings:
+            walk.findings.append(deep)
         return
+    key = (
+        descriptor.digest,
+        descriptor.media_type,
+        refs,
+        tuple(sorted(descriptor.annotations.items())),
+        descriptor.platform,
+    )
+    if key in walk.walked:
+        return
+    walk.walked.add(key)
     reference_type = descriptor.annotations.get(REFERENCE_TYPE, "")
     data = read_blob(
         walk.archive,
@@ -192,8 +209,10 @@ def _walk(
     try:
         doc = as_dict(parse_json(data, where))
     except InputError as exc:
-        walk.findings.append(Finding("bad-json", str(exc), where=where))
+        # integrity: the index lists a manifest nobody can read, so an image may be missing
+        walk.findings.append(Finding("bad-json", str(exc), where=where, integrity=True))
         return
+    walk.findings.extend(duplicate_keys(data, where))
     media_type = (
         _sniff_media_type(doc)
         if descriptor.media_type not in INDEX_TYPES + MANIFEST_TYPES
@@ -303,6 +322,7 @@ def _resolve_oci(archive: Archive, limits: Limits, walk: _Walk) -> bool:
         return False
     where = f"{archive.name}/index.json"
     index = parse_json(data, where)
+    walk.findings.extend(duplicate_keys(data, where))
     if not isinstance(index, dict):
         raise LayoutError("index.json is not a JSON object", where=archive.name)
     manifests = index.get("manifests")
@@ -434,8 +454,12 @@ def resolve(archive: Archive, limits: Limits) -> Resolution:
     elif _repositories_targets(archive, walk, limits):
         fmt = "docker-archive"
     else:
+        # Say why when the names exist but were refused (a symlink out of the layout, a FIFO,
+        # an absolute member name): "no index.json" alone hid the attack.
+        refused = "; ".join(f"{f.where}: {f.message}" for f in archive.findings[:2])
         raise LayoutError(
-            "not an image: no index.json with manifests, no manifest.json, no repositories",
+            "not an image: no index.json with manifests, no manifest.json, no repositories"
+            + (f" ({refused})" if refused else ""),
             where=archive.name,
         )
     targets = []

@@ -65,4 +65,9 @@ class Archive(Protocol):
         """A layer already scanned while streaming past it (stream mode only)."""
         ...
 
+    def locate(self, path: str) -> tuple[str, int, int | None] | None:
+        """Where another process can read the file by itself: (OS path, offset, length, None
+        meaning "to the end"); None when only this object can read it (streams, sparse)."""
+        ...
+
     def close(self) -> None: ...

@@ -82,5 +82,9 @@ class LayoutDirectory:
     def prescanned(self, path: str) -> LayerScan | None:
         return None
 
+    def locate(self, path: str) -> tuple[str, int, int | None] | None:
+        real = self._resolve(path)
+        return None if real is None else (str(real), 0, None)
+
     def close(self) -> None:
         return None

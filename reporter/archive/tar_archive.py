@@ -14,10 +14,11 @@ Two modes over the same tree view:
 from __future__ import annotations
 
 import io
+import os
 import posixpath
 import tarfile
-from collections.abc import Callable
-from typing import IO
+from collections.abc import Callable, Iterator
+from typing import IO, Self
 
 from reporter.errors import ArchiveError, InputError
 from reporter.layers.tarwalk import LayerScan
@@ -45,6 +46,41 @@ def normalize_member_name(name: str) -> str | None:
             return None
         parts.append(part)
     return "/".join(parts)
+
+
+# Not in typeshed; both are tarfile.HeaderError subclasses in every CPython since 3.2.
+_HEADER_STOPS: tuple[type[Exception], ...] = tuple(
+    getattr(tarfile, name) for name in ("TruncatedHeaderError", "InvalidHeaderError")
+)
+
+
+class _CheckedTarInfo(tarfile.TarInfo):
+    """Remembers why ``tarfile`` stopped reading headers.
+
+    After the first member, ``tarfile`` takes a header cut short or failing its checksum for
+    the end of the archive and stops without a word, so a truncated or garbled archive read as
+    a shorter, sound one (hostile-input suite, tests/hostile/test_truncation.py).
+    """
+
+    @classmethod
+    def fromtarfile(cls, tar: tarfile.TarFile) -> Self:
+        offset = tar.offset
+        try:
+            return super().fromtarfile(tar)
+        except _HEADER_STOPS as exc:
+            tar._reporter_stop = f"{exc} at offset {offset}"  # type: ignore[attr-defined]
+            raise
+
+
+def _check_stop(tar: tarfile.TarFile) -> None:
+    stop = getattr(tar, "_reporter_stop", None)
+    if stop is not None:
+        raise tarfile.ReadError(f"cut short or corrupt: {stop}")
+
+
+def _checked(tar: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
+    yield from tar
+    _check_stop(tar)
 
 
 class TarArchive:
@@ -79,9 +115,12 @@ class TarArchive:
     def _open(self, seekable: bool, scan: ScanFn | None, max_small_bytes: int) -> None:
         try:
             if seekable:
-                self._tar = tarfile.open(fileobj=self._fileobj, mode="r:")  # noqa: SIM115
+                self._tar = tarfile.open(  # noqa: SIM115
+                    fileobj=self._fileobj, mode="r:", tarinfo=_CheckedTarInfo
+                )
                 for member in self._tar.getmembers():
                     self._index(member)
+                _check_stop(self._tar)
             else:
                 self._stream_all(scan, max_small_bytes)
         except tarfile.TarError as exc:
@@ -150,8 +189,8 @@ class TarArchive:
 
     def _stream_all(self, scan: ScanFn | None, max_small_bytes: int) -> None:
         kept = 0
-        with tarfile.open(fileobj=self._fileobj, mode="r|") as tar:
-            for member in tar:
+        with tarfile.open(fileobj=self._fileobj, mode="r|", tarinfo=_CheckedTarInfo) as tar:
+            for member in _checked(tar):
                 path = self._index(member)
                 if path is None:
                     continue
@@ -176,11 +215,21 @@ class TarArchive:
                     self._small.pop(path, None)
 
     def _follow(self, path: str) -> str:
+        start = path
         for _ in range(_MAX_LINK_HOPS):
             target = self._links.get(path)
             if target is None:
                 return path
             path = target
+        # A link loop (or a chain too long): say so instead of calling the name missing.
+        finding = Finding(
+            "link-loop",
+            f"{start!r} is a chain of links that never ends at a file",
+            where=self._name,
+            integrity=True,
+        )
+        if finding not in self._findings:
+            self._findings.append(finding)
         return path
 
     def exists(self, path: str) -> bool:
@@ -215,6 +264,13 @@ class TarArchive:
 
     def prescanned(self, path: str) -> LayerScan | None:
         return self._scans.get(self._follow(path))
+
+    def locate(self, path: str) -> tuple[str, int, int | None] | None:
+        member = self._members.get(self._follow(path))
+        name = getattr(self._fileobj, "name", None)
+        if self._tar is None or member is None or member.issparse() or not isinstance(name, str):
+            return None
+        return os.path.abspath(name), member.offset_data, member.size
 
     def close(self) -> None:
         if self._tar is not None:

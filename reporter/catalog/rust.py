@@ -51,8 +51,11 @@ def _table_end(head: bytes | bytearray) -> int | None:
 
 
 class AuditableScanner:
+    # Chunks are kept in a list and joined once: growing one bytearray re-copies big binaries.
     def __init__(self) -> None:
-        self._buf = bytearray()
+        self._parts: list[bytes] = []
+        self._size = 0
+        self._head = b""
         self._end: int | None = None
         self._done = False
         self._result: bytes | None = None
@@ -60,28 +63,31 @@ class AuditableScanner:
     def feed(self, chunk: bytes) -> bool:
         if self._done:
             return False
-        self._buf += chunk
-        if len(self._buf) >= 4 and not self._buf.startswith(b"\x7fELF"):
+        self._parts.append(chunk)
+        self._size += len(chunk)
+        if len(self._head) < 64:
+            self._head += chunk[: 64 - len(self._head)]
+        if len(self._head) >= 4 and not self._head.startswith(b"\x7fELF"):
             return self._stop()
-        if self._end is None and len(self._buf) >= 64:
-            self._end = _table_end(self._buf)
+        if self._end is None and len(self._head) >= 64:
+            self._end = _table_end(self._head)
             if self._end is None or self._end > _FILE_MAX:
                 return self._stop()
-        if self._end is not None and len(self._buf) >= self._end:
+        if self._end is not None and self._size >= self._end:
             self._finish()
             return False
-        if len(self._buf) > _FILE_MAX:
+        if self._size > _FILE_MAX:
             return self._stop()
         return True
 
     def _stop(self) -> bool:
         self._done = True
-        self._buf = bytearray()
+        self._parts = []
         return False
 
     def _finish(self) -> None:
         self._done = True
-        data, self._buf = bytes(self._buf), bytearray()
+        data, self._parts = b"".join(self._parts), []
         try:
             section = elf_sections(data, "").get(SECTION)
         except CatalogError:
@@ -93,7 +99,7 @@ class AuditableScanner:
         self._result = minimal_elf({SECTION: content}, machine)
 
     def result(self) -> bytes | None:
-        if not self._done and self._end is not None and len(self._buf) >= self._end:
+        if not self._done and self._end is not None and self._size >= self._end:
             self._finish()
         return self._result
 

@@ -19,7 +19,17 @@ from reporter.model import Finding, ImageDescription, Report
 __all__ = ["INSPECT_SCHEMA", "inspect_document", "render_inspect_json", "render_inspect_table"]
 
 INSPECT_SCHEMA = "oci-reporter/inspect/v1"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]|\x1b\[[0-9;?]*[A-Za-z]")
+# Escape sequences first (CSI, OSC, other two-byte ESC, 8-bit CSI), whole: stripping only the
+# ESC byte left "[31m" behind. Then line breaks become spaces (a label holding "\n  ! error ..."
+# forged table lines) and any other control character goes.
+_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b[@-Z\\-_]"
+    r"|\x9b[0-?]*[ -/]*[@-~]"
+)
+_BREAKS = re.compile(r"\r\n|[\r\n\t\v\f\x85\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
@@ -103,7 +113,7 @@ def render_inspect_json(report: Report) -> bytes:
 
 def _clean(text: str) -> str:
     """Terminal output: strip escape sequences and control characters from image content."""
-    return _CONTROL.sub("", text)
+    return _CONTROL.sub("", _BREAKS.sub(" ", _SEQUENCE.sub("", str(text))))
 
 
 def render_inspect_table(report: Report) -> bytes:
@@ -112,12 +122,15 @@ def render_inspect_table(report: Report) -> bytes:
     for image in doc["images"]:
         lines.append("")
         refs = ", ".join(_clean(r) for r in image["refs"]) or "(untagged)"
-        lines.append(f"IMAGE {image['platform']}  {refs}")
+        lines.append(f"IMAGE {_clean(image['platform'])}  {refs}")
         lines.append(
-            f"  manifest  {image['manifest']['digest']}  {image['manifest']['mediaType']}  "
+            f"  manifest  {_clean(image['manifest']['digest'])}  "
+            f"{_clean(image['manifest']['mediaType'])}  "
             f"{image['manifest']['size']} B"
         )
-        lines.append(f"  config    {image['config']['digest']}  {image['config']['size']} B")
+        lines.append(
+            f"  config    {_clean(image['config']['digest'])}  {image['config']['size']} B"
+        )
         if image["created"]:
             lines.append(f"  created   {_clean(image['created'])}")
         lines.append(f"  layers    {len(image['layers'])}")
@@ -127,14 +140,16 @@ def render_inspect_table(report: Report) -> bytes:
                 if layer["verified"] and layer["diffIDVerified"] is not False
                 else ("UNVERIFIED" if not layer["verified"] else "DIFF_ID MISMATCH")
             )
-            lines.append(f"    {position:>3} {layer['digest']}  {layer['size']:>12} B  {state}")
+            lines.append(
+                f"    {position:>3} {_clean(layer['digest'])}  {layer['size']:>12} B  {state}"
+            )
         for title, mapping in (("labels", image["labels"]), ("annotations", image["annotations"])):
             if mapping:
                 lines.append(f"  {title}")
                 lines.extend(f"    {_clean(k)} = {_clean(v)}" for k, v in mapping.items())
         for att in image["attestations"]:
             types = ", ".join(_clean(t) for t in att["predicateTypes"]) or "-"
-            lines.append(f"  {att['kind']}  {att['digest']}  {types}")
+            lines.append(f"  {_clean(att['kind'])}  {_clean(att['digest'])}  {types}")
         lines.extend(
             f"  ! {f['severity']} {f['kind']}: {_clean(f['message'])} ({_clean(f['where'])})"
             for f in image["findings"]
