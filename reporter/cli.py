@@ -126,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
         "(digest, diff_id, size), annotations, labels, linked attestations and integrity "
         "findings. " + SELECTOR_HELP,
     )
-    inspect.add_argument("path", metavar="PATH")
+    inspect.add_argument("path", metavar="PATH", help="the image: directory, tar or '-'")
     _add_selection(inspect)
     _add_quiet(inspect)
     inspect.add_argument(
@@ -151,7 +151,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Scan every selected image once and write one or more outputs. "
         + SELECTOR_HELP,
     )
-    report.add_argument("path", metavar="PATH")
+    report.add_argument("path", metavar="PATH", help="the image: directory, tar or '-'")
     _add_selection(report)
     _add_quiet(report)
     report.add_argument(
@@ -211,7 +211,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Answer 'current', 'stale' (exit 10) or 'unknown' (exit 11) for IMAGE "
         "against NEWER_BASE, from layer prefixes and recorded base pins. " + SELECTOR_HELP,
     )
-    check.add_argument("path", metavar="IMAGE")
+    check.add_argument("path", metavar="IMAGE", help="the image built on the base (PATH[:TAG])")
     check.add_argument(
         "--base",
         required=True,
@@ -227,8 +227,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Compare OLD and NEW (images, or JSON reports saved by 'report -f json'). "
         + SELECTOR_HELP,
     )
-    diff.add_argument("old", metavar="OLD")
-    diff.add_argument("new", metavar="NEW")
+    diff.add_argument("old", metavar="OLD", help="the earlier image, or its saved JSON report")
+    diff.add_argument("new", metavar="NEW", help="the later image, or its saved JSON report")
     _add_selection(diff)
     diff.add_argument("--format", "-f", choices=("md", "html", "json"), default="md")
     diff.add_argument("--output", "-o", default="-", metavar="FILE")
