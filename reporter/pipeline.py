@@ -11,19 +11,17 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import IO
 
 from reporter import __version__
 from reporter.archive.detect import open_input
 from reporter.archive.interface import Archive, blob_path
-from reporter.cache import LayerCache
 from reporter.catalog import ALL_CATALOGERS
 from reporter.catalog.interface import Cataloger
 from reporter.catalog.run import catalog_image
 from reporter.errors import InputError, IntegrityError, LayoutError, NotFoundError, UsageError
-from reporter.image import describe, describe_docker
-from reporter.layers.parallel import Counted, ScanJob, run_parallel
-from reporter.layers.tarwalk import LayerScan, scan_layer
+from reporter.image import describe, describe_docker, verify_layer
+from reporter.layers.schedule import scan_layers, stream_scanner
+from reporter.layers.tarwalk import LayerScan
 from reporter.model import (
     AttestationRef,
     Descriptor,
@@ -36,7 +34,7 @@ from reporter.model import (
     Report,
 )
 from reporter.options import Options
-from reporter.progress import ProgressCallback, ScanStatus
+from reporter.progress import ProgressCallback
 from reporter.provenance.baseimage import find_base
 from reporter.provenance.merge import build_provenance
 from reporter.provenance.metadata_file import MetadataEntry, load_metadata_file, match_metadata
@@ -69,268 +67,6 @@ def _selected(target: ImageTarget, options: Options) -> bool:
     )
 
 
-def _algorithm(algorithm: str, where: str) -> str:
-    if algorithm in ("sha256", "sha512"):
-        return algorithm
-    if algorithm:
-        # A digest we cannot compute (sha384:, md5:…) made scan_layer raise ValueError: an
-        # internal error (exit 1). Hash with sha256; _verify_layer reports it as unverifiable.
-        return "sha256"
-    # stream mode names blobs by path: blobs/<algorithm>/<hex>
-    return "sha512" if "/blobs/sha512/" in f"/{where}" else "sha256"
-
-
-def _scan_fn(  # type: ignore[no-untyped-def]
-    catalogers: Sequence[Cataloger], options: Options, progress: ProgressCallback | None = None
-):
-    done = [0, 0]  # layers, bytes (stream mode: totals unknown until the end)
-
-    def tick(n: int) -> None:
-        done[1] += n
-        if progress is not None:
-            progress(ScanStatus(done[0], None, done[1], None))
-
-    def scan(stream: IO[bytes], where: str, algorithm: str = "", media_type: str = "") -> LayerScan:
-        result = scan_layer(
-            stream if progress is None else Counted(stream, None, tick),
-            catalogers,
-            limits=options.limits,
-            digest_algorithm=_algorithm(algorithm, where),
-            media_type=media_type,
-            where=where,
-        )
-        done[0] += 1
-        return result
-
-    return scan
-
-
-# A process pool pays off when this many compressed bytes can be read beside the largest layer.
-_PARALLEL_MIN_BYTES = 4 * 1024 * 1024
-
-
-def _scan_layers(
-    archive: Archive,
-    paths: list[tuple[str, str, str]],
-    catalogers: Sequence[Cataloger],
-    options: Options,
-    expected: dict[str, tuple[str, int, str]] | None = None,
-    progress: ProgressCallback | None = None,
-) -> dict[str, LayerScan | None]:
-    """Scan each distinct layer path once; (path, digest algorithm, media type) in.
-
-    ``expected`` maps a path to the (digest, size, diff_id) its manifest and config claim: the
-    layer cache is only consulted and filled for those (never for docker-save names).
-    """
-    results: dict[str, LayerScan | None] = {}
-    todo: dict[str, tuple[str, str]] = {}
-    for path, algorithm, media_type in paths:
-        if path in results or path in todo:
-            continue
-        pre = archive.prescanned(path)
-        if pre is not None:
-            results[path] = pre
-        else:
-            todo[path] = (_algorithm(algorithm, f"{archive.name}/{path}"), media_type)
-
-    cache = LayerCache(options.cache_dir) if options.cache_dir else None
-    names = [c.name for c in catalogers]
-    keys: dict[str, str] = {}
-    sizes = {path: archive.size(path) or 0 for path in todo}
-    bytes_total = sum(sizes.values())
-    status = [0, 0, 0]  # layers done, bytes done (finished layers), cached layers
-
-    def report(extra: int = 0, finished: bool = False) -> None:
-        if progress is not None:
-            progress(
-                ScanStatus(
-                    status[0], len(todo), status[1] + extra, bytes_total, status[2], finished
-                )
-            )
-
-    def finish(path: str, scan: LayerScan | None) -> None:
-        results[path] = scan
-        status[0] += 1
-        status[1] += sizes[path]
-        key = keys.get(path)
-        if cache is None or key is None or scan is None or expected is None:
-            return
-        digest, size, _ = expected[path]
-        if scan.blob_digest == digest and scan.blob_size == size:
-            cache.put(key, scan, f"{archive.name}/{path}")
-
-    report()
-    missing: list[str] = []
-    for path, (_, media_type) in todo.items():
-        want = (expected or {}).get(path)
-        if cache is not None and want is not None and sizes[path] == want[1]:
-            keys[path] = key = LayerCache.key(
-                blob_digest=want[0],
-                blob_size=want[1],
-                diff_id=want[2],
-                media_type=media_type,
-                catalogers=names,
-                limits=options.limits,
-            )
-            hit = cache.get(key, f"{archive.name}/{path}", blob_digest=want[0], blob_size=want[1])
-            if hit is not None:
-                results[path] = hit
-                status[0] += 1
-                status[1] += sizes[path]
-                status[2] += 1
-                continue
-        missing.append(path)
-    report()
-
-    jobs = options.jobs if options.jobs > 0 else (os.cpu_count() or 1)
-    located = {path: archive.locate(path) for path in missing} if jobs > 1 else {}
-    for path in [p for p, where in located.items() if where is None and not archive.exists(p)]:
-        finish(path, None)  # a missing blob: nothing to scan
-        missing.remove(path)
-        del located[path]
-    # what can overlap with the largest layer, the one that bounds the wall time anyway
-    beside = sum(sizes[p] for p in missing) - max((sizes[p] for p in missing), default=0)
-    if jobs > 1 and len(missing) > 1 and beside >= _PARALLEL_MIN_BYTES and all(located.values()):
-        scan_jobs = []
-        for path in missing:
-            file, offset, length = located[path]  # type: ignore[misc]
-            algorithm, media_type = todo[path]
-            scan_jobs.append(
-                ScanJob(
-                    path,
-                    file,
-                    offset,
-                    length,
-                    sizes[path],
-                    f"{archive.name}/{path}",
-                    algorithm,
-                    media_type,
-                )
-            )
-        base = status[1]  # bytes answered by the cache
-        read = [0]  # bytes read by the workers so far
-
-        def read_by_workers(n: int) -> None:
-            read[0] = n
-            report(max(0, base + n - status[1]))
-
-        def done_by_worker(job: ScanJob, scan: LayerScan | None) -> None:
-            finish(job.ident, scan)
-            report(max(0, base + read[0] - status[1]))
-
-        run_parallel(
-            scan_jobs,
-            catalogers,
-            options.limits,
-            workers=jobs,
-            on_done=done_by_worker,
-            on_bytes=None if progress is None else read_by_workers,
-        )
-    else:
-        read = [0]  # bytes read of the layer being scanned
-
-        def tick(n: int) -> None:
-            read[0] += n
-            report(read[0])
-
-        for path in missing:
-            handle = archive.open(path)
-            if handle is None:
-                finish(path, None)
-                continue
-            algorithm, media_type = todo[path]
-            read[0] = 0
-            with handle:
-                scan = scan_layer(
-                    handle if progress is None else Counted(handle, None, tick),
-                    catalogers,
-                    limits=options.limits,
-                    digest_algorithm=algorithm,
-                    media_type=media_type,
-                    where=f"{archive.name}/{path}",
-                )
-            finish(path, scan)
-            report()
-    report(finished=True)
-    # in layer order, whatever order the workers finished in
-    return {path: results[path] for path in dict.fromkeys(p[0] for p in paths)}
-
-
-def _verify_layer(layer: Layer, scan: LayerScan | None, where: str) -> tuple[Layer, list[Finding]]:
-    if scan is None:
-        return replace(layer, present=False), [
-            Finding(
-                "missing-blob",
-                f"layer {layer.index} blob is missing",
-                where=where,
-                expected=layer.digest,
-                integrity=True,
-            )
-        ]
-    findings = list(scan.findings)
-    verified = True
-    algorithm = layer.digest.partition(":")[0]
-    if layer.digest and algorithm not in ("sha256", "sha512"):
-        verified = False
-        findings.append(
-            Finding(
-                "unsupported-digest",
-                f"layer {layer.index} digest algorithm {algorithm!r} cannot be verified",
-                where=where,
-                expected=layer.digest,
-                integrity=True,
-            )
-        )
-    elif layer.digest and scan.blob_digest != layer.digest:
-        verified = False
-        findings.append(
-            Finding(
-                "digest-mismatch",
-                f"layer {layer.index} does not match its digest",
-                where=where,
-                expected=layer.digest,
-                actual=scan.blob_digest,
-                integrity=True,
-            )
-        )
-    if scan.blob_size != layer.size:
-        verified = False
-        findings.append(
-            Finding(
-                "size-mismatch",
-                f"layer {layer.index} length differs from its descriptor",
-                where=where,
-                expected=str(layer.size),
-                actual=str(scan.blob_size),
-                integrity=True,
-            )
-        )
-    diff_ok: bool | None = None
-    if layer.diff_id:
-        diff_ok = scan.diff_id == layer.diff_id
-        if scan.diff_id != layer.diff_id:
-            findings.append(
-                Finding(
-                    "diffid-mismatch",
-                    f"layer {layer.index}'s uncompressed content "
-                    "does not match the config's rootfs.diff_ids",
-                    where=where,
-                    expected=layer.diff_id,
-                    actual=scan.diff_id,
-                    integrity=True,
-                )
-            )
-    return (
-        replace(
-            layer,
-            verified=verified,
-            diff_id_verified=diff_ok,
-            uncompressed_size=scan.uncompressed_size,
-        ),
-        findings,
-    )
-
-
 def describe_input(
     path: str,
     options: Options,
@@ -339,7 +75,7 @@ def describe_input(
 ) -> Scanned:
     """Open, resolve, select, describe and (unless told not to) stream every selected layer."""
     streaming = options.catalog or options.verify_layers
-    scan = _scan_fn(catalogers, options, progress) if streaming else None
+    scan = stream_scanner(catalogers, options, progress) if streaming else None
     archive = open_input(path, scan=scan, max_small_bytes=options.limits.max_small_blob_bytes)
     try:
         return _describe_open(archive, options, catalogers, progress)
@@ -387,6 +123,7 @@ def _describe_open(
 
     # A docker-save image has no manifest blob: it is described once its layers are hashed.
     docker = resolution.format == "docker-archive"
+    kept: list[ImageTarget] = []
     descriptions: list[ImageDescription | None] = []
     layer_paths: list[list[tuple[str, str, str]]] = []
     expected: dict[str, tuple[str, int, str]] = {}  # path -> (digest, size, diff_id) claimed
@@ -396,6 +133,8 @@ def _describe_open(
             descriptions.append(None)
         else:
             desc = describe(archive, target, options.limits)
+            if not matches_platform(desc.platform, options.platforms):
+                continue  # never stream the layers of a platform nobody asked for
             descriptions.append(desc)
             paths = [
                 (
@@ -407,17 +146,18 @@ def _describe_open(
             ]
             for layer, item in zip(desc.layers, paths, strict=True):
                 expected.setdefault(item[0], (layer.digest, layer.size, layer.diff_id))
+        kept.append(target)
         layer_paths.append(paths)
 
     streaming = options.catalog or options.verify_layers
     scans_by_path: dict[str, LayerScan | None] = {}
     if docker or streaming:
         wanted = [p for paths in layer_paths for p in paths]
-        scans_by_path = _scan_layers(archive, wanted, catalogers, options, expected, progress)
+        scans_by_path = scan_layers(archive, wanted, catalogers, options, expected, progress)
 
     images: list[ImageDescription] = []
     all_scans: list[tuple[LayerScan | None, ...]] = []
-    for target, described, paths in zip(targets, descriptions, layer_paths, strict=True):
+    for target, described, paths in zip(kept, descriptions, layer_paths, strict=True):
         scans = [scans_by_path.get(p[0]) for p in paths]
         if described is None:
             blobs = [(s.blob_digest, s.blob_size) if s is not None else None for s in scans]
@@ -430,7 +170,7 @@ def _describe_open(
         layer_findings: list[Finding] = []
         for layer, scan_result, item in zip(desc.layers, scans, paths, strict=True):
             if streaming or docker:
-                checked, problems = _verify_layer(layer, scan_result, f"{archive.name}/{item[0]}")
+                checked, problems = verify_layer(layer, scan_result, f"{archive.name}/{item[0]}")
                 layers.append(checked)
                 layer_findings.extend(problems)
             else:

@@ -234,3 +234,23 @@ def test_help_texts_explain_themselves() -> None:
         assert b"PATH" in result.stdout or b"IMAGE" in result.stdout or b"OLD" in result.stdout
     top = run("--help")
     assert b"Exit codes" in top.stdout
+
+
+def test_unselected_platforms_are_never_streamed(tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "layout"
+    shutil.copytree(LAYOUT, copy)
+    blobs = copy / "blobs" / "sha256"
+    index = json.loads(
+        (
+            blobs
+            / json.loads((copy / "index.json").read_text())["manifests"][0]["digest"].split(":")[1]
+        ).read_text()
+    )
+    amd64 = next(m for m in index["manifests"] if m["platform"]["architecture"] == "amd64")
+    layer = json.loads((blobs / amd64["digest"].split(":")[1]).read_text())["layers"][0]
+    target = blobs / layer["digest"].split(":")[1]
+    target.write_bytes(target.read_bytes()[:-1] + b"\x00")
+    assert main(["inspect", str(copy), "--platform", "linux/arm64", "-o", str(tmp_path / "a")]) == 0
+    assert main(["inspect", str(copy), "--platform", "linux/amd64", "-o", str(tmp_path / "b")]) == 4

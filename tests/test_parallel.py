@@ -12,9 +12,8 @@ from typing import Any
 import orjson
 import pytest
 
-from reporter import pipeline
 from reporter.catalog import ALL_CATALOGERS
-from reporter.layers import parallel
+from reporter.layers import parallel, schedule
 from reporter.layers.parallel import Counted, ScanJob, run_parallel
 from reporter.layers.tarwalk import LayerScan
 from reporter.options import Limits, Options
@@ -35,14 +34,14 @@ def pool_calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
         calls.append([job.ident for job in jobs])
         real(jobs, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "run_parallel", spy)
+    monkeypatch.setattr(schedule, "run_parallel", spy)
     return calls
 
 
 @pytest.fixture
 def any_size(monkeypatch: pytest.MonkeyPatch) -> None:
     """Small sample layers are worth a pool too, for the tests' sake."""
-    monkeypatch.setattr(pipeline, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(schedule, "_PARALLEL_MIN_BYTES", 0)
 
 
 def test_real_image_two_jobs_equal_one(pool_calls: Calls) -> None:

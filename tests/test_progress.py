@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reporter import pipeline
 from reporter.cli import main
+from reporter.layers import schedule
 from reporter.options import Options
 from reporter.pipeline import generate
 from reporter.progress import ScanStatus, TerminalProgress, terminal_progress
@@ -58,7 +58,7 @@ def _statuses(path: str, **options: object) -> list[ScanStatus]:
 def test_pipeline_reports_layers_and_bytes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
-    monkeypatch.setattr(pipeline, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(schedule, "_PARALLEL_MIN_BYTES", 0)
     write_layout(tmp_path / "demo.oci")
     seen = _statuses(str(tmp_path / "demo.oci"), jobs=jobs)
     last = seen[-1]
