@@ -83,6 +83,12 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="neither read nor write the layer cache: hash and decompress every layer",
     )
+    parser.add_argument(
+        "--trust-cache",
+        action="store_true",
+        help="take a cached layer's digest on faith instead of re-hashing its blob (faster; "
+        "a blob changed after it was cached then goes unnoticed)",
+    )
 
 
 def _add_quiet(parser: argparse.ArgumentParser) -> None:
@@ -271,6 +277,7 @@ def _base_options(args: argparse.Namespace) -> Options:
         limits=limits,
         jobs=args.jobs,
         cache_dir=_cache_dir(args),
+        trust_cache=args.trust_cache,
     )
 
 

@@ -35,3 +35,6 @@ class Options:
     limits: Limits = field(default_factory=Limits)
     jobs: int = 0  # 0: one per core
     cache_dir: str | None = None  # None: no cache
+    # A cached layer's blob is still hashed (cheap next to inflating and walking it) unless
+    # the user trusts the cache: an offline audit must never call a changed blob sound.
+    trust_cache: bool = False

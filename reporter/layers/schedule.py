@@ -9,6 +9,7 @@ threads would not help). Stream-mode inputs were scanned while the archive was r
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable, Sequence
 from typing import IO
@@ -24,6 +25,18 @@ from reporter.progress import ProgressCallback, ScanStatus
 __all__ = ["algorithm_for", "scan_layers", "stream_scanner"]
 
 StreamScanner = Callable[..., LayerScan]
+
+
+def _blob_digest(archive: Archive, path: str, algorithm: str) -> str:
+    """The blob's digest as it is on disk now, so a cache hit never vouches for changed bytes."""
+    handle = archive.open(path)
+    if handle is None:
+        return ""
+    digest = hashlib.new(algorithm)
+    with handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return f"{algorithm}:{digest.hexdigest()}"
 
 
 def algorithm_for(algorithm: str, where: str) -> str:
@@ -132,6 +145,8 @@ def scan_layers(
                 limits=options.limits,
             )
             hit = cache.get(key, f"{archive.name}/{path}", blob_digest=want[0], blob_size=want[1])
+            if hit is not None and not options.trust_cache:
+                hit = hit if _blob_digest(archive, path, todo[path][0]) == want[0] else None
             if hit is not None:
                 results[path] = hit
                 status[0] += 1
