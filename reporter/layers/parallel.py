@@ -237,3 +237,7 @@ def _drain(
             on_done(job, result)
         if on_bytes is not None and counter is not None:
             on_bytes(local + int(counter.value))
+    # When every worker finished while this process scanned its own share, the loop above never
+    # ran: the last figure must still include the workers' final bytes.
+    if on_bytes is not None and counter is not None:
+        on_bytes(local + int(counter.value))
