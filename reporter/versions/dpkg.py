@@ -11,21 +11,14 @@ Lenient like apt: a malformed epoch is treated as part of the upstream version; 
 
 from __future__ import annotations
 
+from reporter.versions.generic import split_epoch_release
+
 __all__ = ["compare", "parse"]
 
 
 def parse(version: str) -> tuple[int, str, str]:
     """``(epoch, upstream, revision)``; a missing revision is ``""``."""
-    version = version.strip()
-    epoch = 0
-    head, sep, rest = version.partition(":")
-    if sep and head.isascii() and head.isdigit():
-        epoch = int(head)
-        version = rest
-    upstream, sep, revision = version.rpartition("-")
-    if not sep:
-        return epoch, version, ""
-    return epoch, upstream, revision
+    return split_epoch_release(version)
 
 
 def _order(ch: str) -> int:

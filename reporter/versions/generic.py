@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["compare"]
+__all__ = ["compare", "split_epoch_release"]
 
 _TOKEN = re.compile(r"[0-9]+|[^\W\d_]+|[^0-9A-Za-z._+:\-]", re.UNICODE)
 _PRE_WORDS = frozenset(
@@ -45,3 +45,18 @@ def compare(a: str, b: str) -> int:
         if ta != tb:
             return -1 if ta < tb else 1
     return 0
+
+
+def split_epoch_release(text: str) -> tuple[int, str, str]:
+    """``[epoch:]version[-release]`` → ``(epoch, version, release)``, as dpkg and rpm write them:
+    the epoch only when all digits, the release after the LAST hyphen; absent parts 0 / ``""``."""
+    text = text.strip()
+    epoch = 0
+    head, sep, rest = text.partition(":")
+    if sep and head.isascii() and head.isdigit():
+        epoch = int(head)
+        text = rest
+    version, sep, release = text.rpartition("-")
+    if not sep:
+        return epoch, text, ""
+    return epoch, version, release

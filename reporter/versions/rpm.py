@@ -10,6 +10,8 @@ release. Only ASCII letters and digits count as alphanumeric (``risalnum``). Nev
 
 from __future__ import annotations
 
+from reporter.versions.generic import split_epoch_release
+
 __all__ = ["compare", "parse", "rpmvercmp"]
 
 
@@ -92,16 +94,7 @@ def rpmvercmp(a: str, b: str) -> int:
 
 def parse(evr: str) -> tuple[int, str, str]:
     """``(epoch, version, release)``; a missing epoch is 0, a missing release ``""``."""
-    evr = evr.strip()
-    epoch = 0
-    head, sep, rest = evr.partition(":")
-    if sep and head.isascii() and head.isdigit():
-        epoch = int(head)
-        evr = rest
-    version, sep, release = evr.rpartition("-")
-    if not sep:
-        return epoch, evr, ""
-    return epoch, version, release
+    return split_epoch_release(evr)
 
 
 def compare(a: str, b: str) -> int:
