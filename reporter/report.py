@@ -24,11 +24,17 @@ def sort_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     return tuple(sorted(dict.fromkeys(findings), key=_finding_key))
 
 
+def _rfc3339(moment: datetime) -> str:
+    # strftime's %Y drops leading zeros on glibc: buildpacks' reproducible "created" is year 1,
+    # which must stay 0001-01-01T00:00:00Z (RFC 3339 wants four digits).
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z"
+
+
 def report_timestamp(images: Sequence[ImageReport], source_date_epoch: int | None) -> str:
     """SOURCE_DATE_EPOCH if set (reproducible-builds.org spec), else the newest image created."""
     if source_date_epoch is not None:
         moment = datetime.fromtimestamp(source_date_epoch, tz=UTC)
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return _rfc3339(moment)
     created = []
     for image in images:
         text = image.description.config.created
@@ -38,7 +44,7 @@ def report_timestamp(images: Sequence[ImageReport], source_date_epoch: int | Non
             continue
     if not created:
         return "1970-01-01T00:00:00Z"
-    return max(created).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _rfc3339(max(created))
 
 
 def _package_key(package: Package) -> tuple[tuple[str, str, str, str], tuple[str, ...]]:
@@ -62,9 +68,7 @@ def assemble_report(
 ) -> Report:
     ordered = []
     for image in images:
-        packages = tuple(
-            sorted(dict.fromkeys(image.packages), key=_package_key)
-        )
+        packages = tuple(sorted(dict.fromkeys(image.packages), key=_package_key))
         ordered.append(replace(image, packages=packages, findings=sort_findings(image.findings)))
     ordered.sort(key=_image_key)
     return Report(

@@ -256,3 +256,27 @@ def test_unselected_platforms_are_never_streamed(tmp_path: Path) -> None:
     target.write_bytes(bytes(data))
     assert main(["inspect", str(copy), "--platform", "linux/arm64", "-o", str(tmp_path / "a")]) == 0
     assert main(["inspect", str(copy), "--platform", "linux/amd64", "-o", str(tmp_path / "b")]) == 4
+
+
+def test_year_one_created_renders_every_format(tmp_path: Path) -> None:
+    # buildpacks write "created": "0001-01-01T00:00:00Z" for reproducibility; strftime once
+    # turned that into "1-01-01…", which the renderers rightly refused (exit 7).
+    root = shared_path(
+        "fixtures",
+        "public",
+        "buildpacks-lifecycle",
+        "acceptance",
+        "testdata",
+        "exporter",
+        "container",
+        "layers",
+        "some-extended-dir",
+        "run",
+    )
+    (layout,) = [p for p in root.iterdir() if p.is_dir()]
+    args = ["report", str(layout), "--output-dir", str(tmp_path)]
+    for fmt in ("html", "md", "json", "cyclonedx-json", "cyclonedx-xml", "spdx-json"):
+        args += ["-f", fmt]
+    assert main(args) == 4  # the fixture's descriptor sizes are wrong upstream: integrity failed
+    assert json.loads((tmp_path / "report.json").read_text())["generated"] == "0001-01-01T00:00:00Z"
+    assert (tmp_path / "linux_amd64.cdx.json").is_file()
