@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import struct
+import zipfile
 from typing import Any, NamedTuple
 
 import orjson
@@ -19,6 +20,7 @@ import orjson
 from reporter.errors import CatalogError
 
 __all__ = [
+    "ZIP_ERRORS",
     "ElfSection",
     "elf_machine",
     "elf_sections",
@@ -28,6 +30,22 @@ __all__ = [
     "sorted_metadata",
 ]
 
+
+# What zipfile raises on hostile archives besides BadZipFile: NotImplementedError for an
+# unsupported compression method, RuntimeError for encryption, the rest for bad headers.
+ZIP_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+    KeyError,
+    IndexError,
+    OverflowError,
+    UnicodeDecodeError,
+)
 
 _ESCAPED = frozenset(b" #+?@")
 

@@ -34,7 +34,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from reporter.catalog._langutil import purl, sorted_metadata
+from reporter.catalog._langutil import ZIP_ERRORS, purl, sorted_metadata
 from reporter.catalog.interface import FoundPackage, ParseContext, Scanner, WholeFile
 from reporter.errors import CatalogError
 
@@ -295,20 +295,7 @@ def _read_archive(
         return found
 
 
-_ZIP_ERRORS: tuple[type[Exception], ...] = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    OSError,
-    EOFError,
-    ValueError,
-    NotImplementedError,
-    RuntimeError,
-    KeyError,
-    IndexError,
-    OverflowError,
-    UnicodeDecodeError,
-)
-_NESTED_ERRORS: tuple[type[Exception], ...] = (CatalogError, *_ZIP_ERRORS)
+_NESTED_ERRORS: tuple[type[Exception], ...] = (CatalogError, *ZIP_ERRORS)
 
 
 class JavaArchiveCataloger:
@@ -327,7 +314,7 @@ class JavaArchiveCataloger:
             return _read_archive(data, path, "/" + path, 0, budget)
         except CatalogError as exc:
             raise CatalogError(str(exc), where=path) from None
-        except _ZIP_ERRORS as exc:
+        except ZIP_ERRORS as exc:
             raise CatalogError(f"unreadable Java archive: {exc}", where=path) from None
 
 

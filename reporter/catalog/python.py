@@ -29,7 +29,7 @@ import re
 import zipfile
 from collections.abc import Iterable
 
-from reporter.catalog._langutil import purl, sorted_metadata
+from reporter.catalog._langutil import ZIP_ERRORS, purl, sorted_metadata
 from reporter.catalog.interface import FoundPackage, ParseContext, Scanner, WholeFile
 from reporter.errors import CatalogError
 
@@ -217,9 +217,7 @@ def _read_zipped_egg(path: str, data: bytes) -> str | None:
                 return _decode(member.read(_EGG_MEMBER_MAX + 1)[:_EGG_MEMBER_MAX])
     except CatalogError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
-        raise CatalogError(f"unreadable .egg archive: {exc}", where=path) from None
-    except (NotImplementedError, RuntimeError) as exc:  # unsupported compression, encryption
+    except ZIP_ERRORS as exc:
         raise CatalogError(f"unreadable .egg archive: {exc}", where=path) from None
 
 
