@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from reporter.catalog.interface import ParseContext
 from reporter.catalog.npm import CATALOGER
 from reporter.errors import CatalogError
+from tests.catalog.strategies import json_or_bytes
 
 CTX = ParseContext(distro=None, arch="amd64")
 
@@ -106,25 +106,7 @@ def test_purl_escaping_as_syft(version: str, purl: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    st.one_of(
-        st.binary(max_size=512),
-        st.recursive(
-            st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-            lambda inner: (
-                st.lists(inner, max_size=4)
-                | st.dictionaries(
-                    st.sampled_from(
-                        ["name", "version", "license", "licenses", "author", "repository", "x"]
-                    ),
-                    inner,
-                    max_size=5,
-                )
-            ),
-            max_leaves=10,
-        ).map(lambda doc: json.dumps(doc).encode()),
-    )
-)
+@given(json_or_bytes(["name", "version", "license", "licenses", "author", "repository", "x"]))
 def test_random_input_raises_only_catalog_error(data: bytes) -> None:
     with contextlib.suppress(CatalogError):
         list(CATALOGER.parse("node_modules/x/package.json", data, CTX))

@@ -7,11 +7,11 @@ import json
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from reporter.catalog.interface import ParseContext
 from reporter.catalog.php import CATALOGER
 from reporter.errors import CatalogError
+from tests.catalog.strategies import json_or_bytes
 
 CTX = ParseContext(distro=None, arch="amd64")
 V2 = {
@@ -85,22 +85,8 @@ def test_paths_and_other_shapes() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.one_of(
-        st.binary(max_size=512),
-        st.recursive(
-            st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-            lambda inner: (
-                st.lists(inner, max_size=4)
-                | st.dictionaries(
-                    st.sampled_from(
-                        ["packages", "name", "version", "license", "source", "dist", "type"]
-                    ),
-                    inner,
-                    max_size=5,
-                )
-            ),
-            max_leaves=12,
-        ).map(lambda doc: json.dumps(doc).encode()),
+    json_or_bytes(
+        ["packages", "name", "version", "license", "source", "dist", "type"], max_leaves=12
     )
 )
 def test_random_input_raises_only_catalog_error(data: bytes) -> None:
