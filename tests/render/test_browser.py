@@ -60,6 +60,12 @@ class Opened:
 def _open(browser: Any, tmp_path: Path, report: Report) -> Opened:
     path = tmp_path / "report.html"
     path.write_bytes(get_renderer("html").render(report))
+    return open_page(browser, path)
+
+
+def open_page(browser: Any, path: Path) -> Opened:
+    """Open a local HTML file, recording console, errors, requests and dialogs; every request
+    but the file itself is aborted."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     opened = Opened(page=page, url=path.as_uri())
