@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Evidence",
     "Fact",
     "Finding",
+    "FindingKind",
     "HistoryEntry",
     "ImageConfig",
     "ImageDescription",
@@ -59,6 +61,43 @@ _KNOWN_OS = frozenset(
 
 # Finding severities, most severe first.
 SEVERITIES = ("error", "warning", "info")
+
+
+class FindingKind(StrEnum):
+    """The stable slug of a finding. A ``StrEnum``: it serialises and compares as its slug."""
+
+    ATTESTATION_SUBJECT_MISMATCH = "attestation-subject-mismatch"
+    BAD_ATTESTATION = "bad-attestation"
+    BAD_BUILDINFO = "bad-buildinfo"
+    BAD_CONFIG = "bad-config"
+    BAD_DESCRIPTOR = "bad-descriptor"
+    BAD_DIGEST = "bad-digest"
+    BAD_JSON = "bad-json"
+    BAD_METADATA = "bad-metadata"
+    CAPTURE_SKIPPED = "capture-skipped"
+    CATALOG = "catalog"
+    COMPRESSION_MISMATCH = "compression-mismatch"
+    CORRUPT_LAYER = "corrupt-layer"
+    DANGLING_ATTESTATION = "dangling-attestation"
+    DIFFID_COUNT = "diffid-count"
+    DIFFID_MISMATCH = "diffid-mismatch"
+    DIGEST_MISMATCH = "digest-mismatch"
+    DUPLICATE_ENTRY = "duplicate-entry"
+    DUPLICATE_KEY = "duplicate-key"
+    INDEX_CYCLE = "index-cycle"
+    LAYOUT_VERSION = "layout-version"
+    LIMIT = "limit"
+    LINK_LOOP = "link-loop"
+    METADATA_UNMATCHED = "metadata-unmatched"
+    MISSING_BLOB = "missing-blob"
+    NOT_AN_IMAGE = "not-an-image"
+    PATH_ESCAPE = "path-escape"
+    PROVENANCE_CONFLICT = "provenance-conflict"
+    SIZE_MISMATCH = "size-mismatch"
+    TRUNCATED_LAYER = "truncated-layer"
+    UNKNOWN_MEDIA_TYPE = "unknown-media-type"
+    UNSUPPORTED_COMPRESSION = "unsupported-compression"
+    UNSUPPORTED_DIGEST = "unsupported-digest"
 
 
 @dataclass(frozen=True, slots=True)
