@@ -113,6 +113,13 @@ def _cache_dir(args: argparse.Namespace) -> str | None:
 
 
 def _parser() -> argparse.ArgumentParser:
+    # The renderer registry (cheap: it imports no renderer until one is asked for).
+    from reporter.render.dispatch import (
+        CYCLONEDX_SPEC_VERSIONS,
+        DEFAULT_CYCLONEDX_SPEC_VERSION,
+        FORMATS,
+    )
+
     parser = argparse.ArgumentParser(
         prog="oci-reporter",
         description="Offline reports, SBOMs and provenance for container images on disk. "
@@ -166,7 +173,7 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="FORMAT",
-        help="html, md, json, cyclonedx-json, cyclonedx-xml, spdx-json (repeatable; default json)",
+        help=f"{', '.join(FORMATS)} (repeatable; default json)",
     )
     report.add_argument(
         "--output",
@@ -200,9 +207,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--cyclonedx-version",
-        default="1.6",
-        choices=("1.4", "1.5", "1.6"),
-        help="CycloneDX spec version (default 1.6)",
+        default=DEFAULT_CYCLONEDX_SPEC_VERSION,
+        choices=CYCLONEDX_SPEC_VERSIONS,
+        help=f"CycloneDX spec version (default {DEFAULT_CYCLONEDX_SPEC_VERSION})",
     )
     report.add_argument(
         "--cyclonedx-index-root",

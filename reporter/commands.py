@@ -8,14 +8,13 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
-import orjson
-
 from reporter.errors import NotFoundError
-from reporter.model import Report, to_jsonable
+from reporter.model import Report
 from reporter.options import Options
 from reporter.pipeline import describe_input, generate, split_selector
 from reporter.provenance.baseimage import check_base
 from reporter.provenance.merge import build_provenance
+from reporter.render.checkbase import render_check_base
 
 __all__ = ["check_base_command", "diff_command", "load_side"]
 
@@ -43,38 +42,7 @@ def check_base_command(
         results.append((desc, check_base(desc, provenance, newer, refs)))
     order = {"stale": 0, "unknown": 1, "current": 2}
     verdict = min((check.verdict for _, check in results), key=lambda v: order.get(v, 1))
-    if fmt == "json":
-        doc = {
-            "schema": "oci-reporter/check-base/v1",
-            "verdict": verdict,
-            "images": [
-                {
-                    "platform": str(desc.platform),
-                    "manifest": desc.target.manifest.digest,
-                    **to_jsonable(check),
-                }
-                for desc, check in results
-            ],
-        }
-        return verdict, orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
-    lines = []
-    for desc, check in results:
-        head = f"{desc.platform}: {check.verdict}"
-        if check.verdict == "stale":
-            head += " (rebuild or rebase)"
-        lines.append(head)
-        lines.append(f"  {check.reason}")
-        if check.old_digest or check.new_digest:
-            lines.append(
-                f"  base built on: {check.old_digest or '?'} "
-                f"({check.old_layer_count if check.old_layer_count is not None else '?'} layers)"
-            )
-            lines.append(
-                f"  base now:      {check.new_digest or '?'} "
-                f"({check.new_layer_count if check.new_layer_count is not None else '?'} layers)"
-            )
-        lines.append(f"  shared layers: {check.shared_layer_count}")
-    return verdict, "\n".join(lines) + "\n"
+    return verdict, render_check_base(verdict, results, fmt)
 
 
 def load_side(spec: str, options: Options) -> Report:

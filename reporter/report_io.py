@@ -22,10 +22,10 @@ import orjson
 
 from .errors import InputError
 from .model import Report
+from .render.json import REPORT_SCHEMA
 
 __all__ = ["REPORT_SCHEMA", "load_report_json", "looks_like_report_json"]
 
-REPORT_SCHEMA = "oci-reporter/report/v1"
 
 _IGNORED_TOP_LEVEL = frozenset({"summary"})
 

@@ -23,10 +23,8 @@ The library models no ``formulation`` block, so build facts travel as namespaced
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -50,18 +48,25 @@ from packageurl import PackageURL
 
 from reporter.errors import RenderError, UsageError
 from reporter.model import BaseImage, ImageReport, Package, Provenance, Report
-from reporter.render.interface import (
+from reporter.render.common import (
     CYCLONEDX_SPEC_VERSIONS,
     DEFAULT_CYCLONEDX_SPEC_VERSION,
-    Renderer,
+    generated_time,
+    has_invalid,
+    image_purl,
+    image_repository,
+    is_digest,
+    known_hashes,
+    parse_purl,
+    parse_ref,
+    sbom_text,
 )
+from reporter.render.interface import Renderer
 
 __all__ = [
     "SERIAL_NAMESPACE",
     "CycloneDXRenderer",
     "CycloneDXXMLRenderer",
-    "image_purl",
-    "parse_ref",
     "report_to_boms",
     "serialize_bom",
 ]
@@ -71,94 +76,29 @@ __all__ = [
 SERIAL_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:oci-reporter:cyclonedx")
 PROP = "oci-reporter"
 
-# XML 1.0 cannot carry most control characters at all; strip them from every string so the
-# JSON and XML forms of a BOM hold the same text (and terminal escapes never reach a consumer).
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_HEX = re.compile(r"[0-9a-f]+")
 _HASHES = {
-    "md5": (HashAlgorithm.MD5, 32),
-    "sha1": (HashAlgorithm.SHA_1, 40),
-    "sha256": (HashAlgorithm.SHA_256, 64),
-    "sha384": (HashAlgorithm.SHA_384, 96),
-    "sha512": (HashAlgorithm.SHA_512, 128),
-    "sha3-256": (HashAlgorithm.SHA3_256, 64),
-    "sha3-512": (HashAlgorithm.SHA3_512, 128),
+    "md5": HashAlgorithm.MD5,
+    "sha1": HashAlgorithm.SHA_1,
+    "sha256": HashAlgorithm.SHA_256,
+    "sha384": HashAlgorithm.SHA_384,
+    "sha512": HashAlgorithm.SHA_512,
+    "sha3-256": HashAlgorithm.SHA3_256,
+    "sha3-512": HashAlgorithm.SHA3_512,
 }
-# OCI distribution spec: repository path components and tags.
-_REPO_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*")
-_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
-_DOMAIN = re.compile(
-    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9-]+)*(?::[0-9]+)?"
-)
-_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 def _t(value: object) -> str:
-    return _XML_INVALID.sub("", str(value))
+    # XML 1.0 cannot carry most control characters at all; strip them from every string so the
+    # JSON and XML forms of a BOM hold the same text (and terminal escapes never reach a consumer).
+    return sbom_text(value, xml=True)
 
 
 def _prop(name: str, value: object) -> Property:
     return Property(name=_t(f"{PROP}:{name}"), value=_t(value))
 
 
-# --------------------------------------------------------------------------- image naming
-
-
-def parse_ref(ref: str) -> tuple[str, str] | None:
-    """``registry.example.com/team/app:1.2`` → (``registry.example.com/team/app``, ``1.2``).
-
-    ``None`` when the ref is not a valid image reference (hostile or just a bare tag, as an
-    OCI layout's ``org.opencontainers.image.ref.name`` often is).
-    """
-    name = ref.split("@", 1)[0]
-    tag = ""
-    head, sep, tail = name.rpartition(":")
-    if sep and "/" not in tail:
-        name, tag = head, tail
-        if not _TAG.fullmatch(tag):
-            return None
-    parts = name.split("/")
-    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
-        if not _DOMAIN.fullmatch(parts[0]):
-            return None
-        path = parts[1:]
-    else:
-        if len(parts) == 1 and not tag:
-            return None  # a bare word is more likely a tag than a repository
-        path = parts
-    if not path or not all(_REPO_COMPONENT.fullmatch(p) for p in path):
-        return None
-    return name, tag
-
-
-def _repository(image: ImageReport) -> tuple[str, str] | None:
-    for ref in image.refs:
-        parsed = parse_ref(ref)
-        if parsed:
-            return parsed
-    return None
-
-
-def image_purl(image: ImageReport) -> PackageURL | None:
-    """``pkg:oci/app@sha256:…?arch=amd64&repository_url=registry.example.com/team/app&tag=1.2``."""
-    digest = image.description.target.manifest.digest
-    parsed = _repository(image)
-    if parsed is None or not _DIGEST.fullmatch(digest):
-        return None
-    repository, tag = parsed
-    qualifiers = {"arch": image.platform.architecture, "repository_url": repository}
-    if image.platform.variant:
-        qualifiers["variant"] = image.platform.variant
-    if tag:
-        qualifiers["tag"] = tag
-    qualifiers = {k: v for k, v in qualifiers.items() if v and not _XML_INVALID.search(v)}
-    return PackageURL(
-        type="oci", name=repository.rsplit("/", 1)[-1], version=digest, qualifiers=qualifiers
-    )
-
-
 def _image_name(image: ImageReport, report: Report) -> str:
-    parsed = _repository(image)
+    parsed = image_repository(image)
     if parsed:
         return parsed[0]
     return _t(image.refs[0]) if image.refs else _t(report.input_name) or "image"
@@ -168,13 +108,7 @@ def _image_name(image: ImageReport, report: Report) -> str:
 
 
 def _hashes(pairs: Iterable[tuple[str, str]]) -> list[HashType]:
-    hashes = []
-    for algorithm, content in pairs:
-        known = _HASHES.get(algorithm.lower())
-        value = content.lower()
-        if known and len(value) == known[1] and _HEX.fullmatch(value):
-            hashes.append(HashType(alg=known[0], content=value))
-    return hashes
+    return [HashType(alg=_HASHES[a], content=v) for a, v in known_hashes(pairs, _HASHES)]
 
 
 def _digest_hashes(digest: str) -> list[HashType]:
@@ -200,17 +134,12 @@ def _licenses(texts: Sequence[str]) -> list[License]:
 
 
 def _purl(text: str) -> PackageURL | None:
-    if not text or _XML_INVALID.search(text):
-        return None
-    try:
-        return PackageURL.from_string(text)
-    except ValueError:
-        return None
+    return parse_purl(text, xml=True)
 
 
 def _url(text: str) -> XsUri | None:
     """An external reference only for URLs a consumer can act on; anything else stays a property."""
-    if not text or _XML_INVALID.search(text) or any(c.isspace() for c in text):
+    if not text or has_invalid(text, xml=True) or any(c.isspace() for c in text):
         return None
     try:
         parts = urlsplit(text)
@@ -320,7 +249,7 @@ def _base_component(base: BaseImage, prefix: str) -> Component | None:
         return None
     parsed = parse_ref(base.name) if base.name else None
     purl = None
-    if parsed and _DIGEST.fullmatch(base.digest):
+    if parsed and is_digest(base.digest):
         qualifiers = {"repository_url": parsed[0]} | ({"tag": parsed[1]} if parsed[1] else {})
         purl = PackageURL(
             type="oci",
@@ -413,17 +342,9 @@ def _package_refs(image: ImageReport, prefix: str) -> list[tuple[str, Package]]:
     return refs
 
 
-def _timestamp(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise RenderError(f"report 'generated' is not an RFC 3339 time: {text!r}") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _new_bom(report: Report, serial_of: str) -> Bom:
     bom = Bom(serial_number=uuid.uuid5(SERIAL_NAMESPACE, serial_of))
-    bom.metadata.timestamp = _timestamp(report.generated)
+    bom.metadata.timestamp = generated_time(report.generated)
     bom.metadata.tools.components.add(
         Component(
             type=ComponentType.APPLICATION,

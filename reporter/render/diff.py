@@ -28,7 +28,8 @@ from reporter.diff import (
 )
 from reporter.errors import RenderError, UsageError
 from reporter.model import to_jsonable
-from reporter.render.templated import human_size, make_environment, short_digest
+from reporter.render.common import human_size, short_digest
+from reporter.render.templated import make_environment
 
 __all__ = [
     "FOLD_AT",

@@ -1,4 +1,8 @@
-"""One scan, many outputs: pick renderers for the requested formats and write their bytes.
+"""The renderer registry, and writing: pick renderers for the requested formats, write their bytes.
+
+``get_renderer(name)`` is the one place that maps a ``--format`` value to an implementation.
+The implementations are imported only when asked for, so listing the formats (the CLI's
+argument parser does) costs no SBOM or template library import.
 
 Everything is rendered before anything is written, so a template error never leaves some
 outputs new and others old. With ``--output-dir``, reports for people (html, md, json, a user
@@ -8,16 +12,91 @@ template) are one file each (``report.html``…); SBOMs are one file per platfor
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from reporter.errors import UsageError
 from reporter.model import Report
 from reporter.output import sanitize_name, write_bytes, write_per_platform
-from reporter.render.interface import get_renderer
+from reporter.render.common import CYCLONEDX_SPEC_VERSIONS, DEFAULT_CYCLONEDX_SPEC_VERSION
+from reporter.render.interface import Renderer
 
-__all__ = ["write_report_outputs"]
+__all__ = [
+    "CYCLONEDX_SPEC_VERSIONS",
+    "DEFAULT_CYCLONEDX_SPEC_VERSION",
+    "FORMATS",
+    "get_renderer",
+    "write_report_outputs",
+]
 
-_PER_PLATFORM = ("cyclonedx-json", "cyclonedx-xml", "spdx-json")
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    # SBOMs are one document per platform image under --output-dir (unless index-rooted).
+    per_platform: bool
+    # (spec_version, index_root) → the renderer; imports its module on first use.
+    make: Callable[[str, bool], Renderer]
+
+
+def _cyclonedx(xml: bool) -> Callable[[str, bool], Renderer]:
+    def make(spec_version: str, index_root: bool) -> Renderer:
+        from reporter.render.cyclonedx import CycloneDXRenderer, CycloneDXXMLRenderer
+
+        cls = CycloneDXXMLRenderer if xml else CycloneDXRenderer
+        return cls(spec_version=spec_version, index_root=index_root)
+
+    return make
+
+
+def _spdx(_spec_version: str, _index_root: bool) -> Renderer:
+    from reporter.render.spdx import SPDXJSONRenderer
+
+    return SPDXJSONRenderer()
+
+
+def _json(_spec_version: str, _index_root: bool) -> Renderer:
+    from reporter.render.json import JSONRenderer
+
+    return JSONRenderer()
+
+
+def _templated(markdown: bool) -> Callable[[str, bool], Renderer]:
+    def make(_spec_version: str, _index_root: bool) -> Renderer:
+        from reporter.render.templated import HTMLRenderer, MarkdownRenderer
+
+        return MarkdownRenderer() if markdown else HTMLRenderer()
+
+    return make
+
+
+_REGISTRY: dict[str, _Entry] = {
+    "html": _Entry(False, _templated(markdown=False)),
+    "md": _Entry(False, _templated(markdown=True)),
+    "cyclonedx-json": _Entry(True, _cyclonedx(xml=False)),
+    "cyclonedx-xml": _Entry(True, _cyclonedx(xml=True)),
+    "spdx-json": _Entry(True, _spdx),
+    "json": _Entry(False, _json),
+}
+FORMATS: tuple[str, ...] = tuple(_REGISTRY)
+
+
+def get_renderer(
+    name: str,
+    *,
+    spec_version: str = DEFAULT_CYCLONEDX_SPEC_VERSION,
+    index_root: bool = False,
+) -> Renderer:
+    """The renderer for a ``--format`` value.
+
+    ``spec_version`` (1.4, 1.5, 1.6) and ``index_root`` (one BOM with the index as its root
+    instead of one BOM per platform image) only matter to the CycloneDX formats.
+    Raises ``UsageError`` for an unknown format or spec version.
+    """
+    entry = _REGISTRY.get(name)
+    if entry is None:
+        raise UsageError(f"unknown format {name!r}; choose one of {', '.join(FORMATS)}")
+    return entry.make(spec_version, index_root)
 
 
 def write_report_outputs(
@@ -43,9 +122,10 @@ def write_report_outputs(
         renderer = get_renderer(
             name, spec_version=cyclonedx_version, index_root=cyclonedx_index_root
         )
-        if output_dir is not None and name in _PER_PLATFORM and not cyclonedx_index_root:
+        per_platform_sbom = output_dir is not None and _REGISTRY[name].per_platform
+        if per_platform_sbom and not cyclonedx_index_root:
             per_platform.append((renderer.render_per_platform(report), renderer.suffix))
-        elif output_dir is not None and name in _PER_PLATFORM:
+        elif per_platform_sbom:
             single.append(("index", renderer.suffix, renderer.render(report)))
         else:
             single.append(("report", renderer.suffix, renderer.render(report)))

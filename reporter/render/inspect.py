@@ -9,27 +9,16 @@ artifactType, predicateTypes}], "findings"}], "findings"}``.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import orjson
 
 from reporter.model import Finding, ImageDescription, Report
+from reporter.render.common import terminal_line as _clean
 
 __all__ = ["INSPECT_SCHEMA", "inspect_document", "render_inspect_json", "render_inspect_table"]
 
 INSPECT_SCHEMA = "oci-reporter/inspect/v1"
-# Escape sequences first (CSI, OSC, other two-byte ESC, 8-bit CSI), whole: stripping only the
-# ESC byte left "[31m" behind. Then line breaks become spaces (a label holding "\n  ! error ..."
-# forged table lines) and any other control character goes.
-_SEQUENCE = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
-    r"|\x1b[@-Z\\-_]"
-    r"|\x9b[0-?]*[ -/]*[@-~]"
-)
-_BREAKS = re.compile(r"\r\n|[\r\n\t\v\f\x85\u2028\u2029]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _finding(finding: Finding) -> dict[str, Any]:
@@ -109,11 +98,6 @@ def inspect_document(report: Report) -> dict[str, Any]:
 
 def render_inspect_json(report: Report) -> bytes:
     return orjson.dumps(inspect_document(report), option=orjson.OPT_INDENT_2) + b"\n"
-
-
-def _clean(text: str) -> str:
-    """Terminal output: strip escape sequences and control characters from image content."""
-    return _CONTROL.sub("", _BREAKS.sub(" ", _SEQUENCE.sub("", str(text))))
 
 
 def render_inspect_table(report: Report) -> bytes:

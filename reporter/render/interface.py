@@ -4,9 +4,8 @@ A renderer never computes facts about the image; it only lays out what the ``Rep
 Every renderer turns the same input into the same bytes (no clocks, no random ids, sorted
 collections), so outputs can be diffed, cached and checked into goldens.
 
-``get_renderer(name)`` is the one place that maps a ``--format`` value to an implementation;
-the implementations are imported lazily so ``import reporter.render.interface`` stays cheap and
-free of import cycles (each implementation imports this module for the base class).
+This module is the protocol only and imports no implementation; the registry that maps a
+``--format`` value to one lives in ``reporter.render.dispatch``.
 """
 
 from __future__ import annotations
@@ -15,21 +14,9 @@ import dataclasses
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
-from reporter.errors import UsageError
 from reporter.model import ImageReport, Report
 
-__all__ = [
-    "CYCLONEDX_SPEC_VERSIONS",
-    "DEFAULT_CYCLONEDX_SPEC_VERSION",
-    "FORMATS",
-    "Renderer",
-    "get_renderer",
-    "split_report",
-]
-
-FORMATS: tuple[str, ...] = ("html", "md", "cyclonedx-json", "cyclonedx-xml", "spdx-json", "json")
-CYCLONEDX_SPEC_VERSIONS: tuple[str, ...] = ("1.4", "1.5", "1.6")
-DEFAULT_CYCLONEDX_SPEC_VERSION = "1.6"
+__all__ = ["Renderer", "split_report"]
 
 
 def split_report(report: Report, image: ImageReport) -> Report:
@@ -62,35 +49,3 @@ class Renderer(ABC):
             (str(image.platform), self.render(split_report(report, image)))
             for image in report.images
         ]
-
-
-def get_renderer(
-    name: str,
-    *,
-    spec_version: str = DEFAULT_CYCLONEDX_SPEC_VERSION,
-    index_root: bool = False,
-) -> Renderer:
-    """The renderer for a ``--format`` value.
-
-    ``spec_version`` (1.4, 1.5, 1.6) and ``index_root`` (one BOM with the index as its root
-    instead of one BOM per platform image) only matter to the CycloneDX formats.
-    Raises ``UsageError`` for an unknown format or spec version.
-    """
-    if name in ("cyclonedx-json", "cyclonedx-xml"):
-        from reporter.render.cyclonedx import CycloneDXRenderer, CycloneDXXMLRenderer
-
-        cls = CycloneDXXMLRenderer if name == "cyclonedx-xml" else CycloneDXRenderer
-        return cls(spec_version=spec_version, index_root=index_root)
-    if name == "spdx-json":
-        from reporter.render.spdx import SPDXJSONRenderer
-
-        return SPDXJSONRenderer()
-    if name == "json":
-        from reporter.render.json import JSONRenderer
-
-        return JSONRenderer()
-    if name in ("html", "md"):
-        from reporter.render.templated import HTMLRenderer, MarkdownRenderer
-
-        return HTMLRenderer() if name == "html" else MarkdownRenderer()
-    raise UsageError(f"unknown format {name!r}; choose one of {', '.join(FORMATS)}")

@@ -17,9 +17,10 @@ from reporter.errors import RenderError
 from reporter.model import SEVERITIES, Report, to_jsonable
 from reporter.render.interface import Renderer
 
-__all__ = ["SCHEMA", "JSONRenderer", "report_document", "summary"]
+__all__ = ["REPORT_SCHEMA", "JSONRenderer", "report_document", "summary"]
 
-SCHEMA = "oci-reporter/report/v1"
+# The one definition of the report document's version; ``reporter.report_io`` reads it back.
+REPORT_SCHEMA = "oci-reporter/report/v1"
 
 
 def summary(report: Report) -> dict[str, Any]:
@@ -52,7 +53,7 @@ def report_document(report: Report, *, with_summary: bool = True) -> dict[str, A
     document: dict[str, Any] = to_jsonable(report)
     # The document's own version string replaces the Report's copy: one "schema" key, always
     # the version this renderer writes, so a loader can dispatch on it before reading anything.
-    document["schema"] = SCHEMA
+    document["schema"] = REPORT_SCHEMA
     if with_summary:
         document["summary"] = summary(report)
     return document

@@ -53,7 +53,16 @@ from spdx_tools.spdx.validation.document_validator import validate_full_spdx_doc
 from reporter.errors import RenderError
 from reporter.model import ImageReport, Report
 from reporter.model import Package as ReportPackage
-from reporter.render.cyclonedx import image_purl, parse_ref
+from reporter.render.common import (
+    generated_time,
+    image_purl,
+    image_repository,
+    known_hashes,
+    parse_purl,
+    parse_ref,
+    registry_host,
+    sbom_text,
+)
 from reporter.render.interface import Renderer
 
 __all__ = ["NAMESPACE_PREFIX", "SPDXJSONRenderer", "report_to_spdx", "serialize_spdx"]
@@ -61,27 +70,25 @@ __all__ = ["NAMESPACE_PREFIX", "SPDXJSONRenderer", "report_to_spdx", "serialize_
 NAMESPACE_PREFIX = "https://spdx.org/spdxdocs/oci-reporter"
 _NAMESPACE_UUID = uuid.uuid5(uuid.NAMESPACE_URL, "urn:oci-reporter:spdx")
 
-# Control characters (terminal escapes included) are stripped from every string: consumers
-# print these documents, and the tag-value form cannot carry them.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
 _ACTOR_UNSAFE = re.compile(r"[()<>\r\n\t]+")
 _EMAIL = re.compile(r"^(?P<name>[^<]*)<(?P<email>[^<>@\s]+@[^<>\s]+)>\s*$")
 _CHECKSUMS = {
-    "md5": (ChecksumAlgorithm.MD5, 32),
-    "sha1": (ChecksumAlgorithm.SHA1, 40),
-    "sha256": (ChecksumAlgorithm.SHA256, 64),
-    "sha384": (ChecksumAlgorithm.SHA384, 96),
-    "sha512": (ChecksumAlgorithm.SHA512, 128),
+    "md5": ChecksumAlgorithm.MD5,
+    "sha1": ChecksumAlgorithm.SHA1,
+    "sha256": ChecksumAlgorithm.SHA256,
+    "sha384": ChecksumAlgorithm.SHA384,
+    "sha512": ChecksumAlgorithm.SHA512,
 }
-_HEX = re.compile(r"[0-9a-f]+")
 _SUPPLIER_KEYS = ("supplier", "vendor", "maintainer", "packager", "publisher", "author")
 # purl types whose namespace names who distributes (distros) or authors (scopes, hosts, groups)
 _NAMESPACE_SUPPLIERS = {"deb", "rpm", "apk", "alpm", "npm", "golang", "maven", "composer", "github"}
 
 
 def _t(value: object) -> str:
-    return _CONTROL.sub("", str(value))
+    # Control characters (terminal escapes included) are stripped from every string: consumers
+    # print these documents, and the tag-value form cannot carry them.
+    return sbom_text(value)
 
 
 def _one_line(value: object) -> str:
@@ -106,12 +113,7 @@ def _actor(text: str) -> Actor | None:
 
 
 def _purl(text: str) -> PackageURL | None:
-    if not text or _CONTROL.search(text) or any(c.isspace() for c in text):
-        return None
-    try:
-        return PackageURL.from_string(text)
-    except ValueError:
-        return None
+    return parse_purl(text, allow_space=False)
 
 
 def _supplier(package: ReportPackage, vendor: Actor | None) -> tuple[Actor | SpdxNoAssertion, str]:
@@ -131,13 +133,7 @@ def _supplier(package: ReportPackage, vendor: Actor | None) -> tuple[Actor | Spd
 
 
 def _checksums(pairs: Iterable[tuple[str, str]]) -> list[Checksum]:
-    checksums = []
-    for algorithm, content in pairs:
-        known = _CHECKSUMS.get(algorithm.lower())
-        value = content.lower()
-        if known and len(value) == known[1] and _HEX.fullmatch(value):
-            checksums.append(Checksum(known[0], value))
-    return checksums
+    return [Checksum(_CHECKSUMS[a], v) for a, v in known_hashes(pairs, _CHECKSUMS)]
 
 
 class _Licences:
@@ -181,21 +177,41 @@ class _Licences:
 
 
 def _timestamp(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise RenderError(f"report 'generated' is not an RFC 3339 time: {text!r}") from exc
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     # SPDX dates are whole seconds in UTC.
-    return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    return generated_time(text).astimezone(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def _image_name(image: ImageReport, report: Report) -> str:
-    for ref in image.refs:
-        parsed = parse_ref(ref)
-        if parsed:
-            return parsed[0]
-    return _one_line(report.input_name) or "image"
+    parsed = image_repository(image)
+    return parsed[0] if parsed else _one_line(report.input_name) or "image"
+
+
+def _container_package(
+    spdx_id: str,
+    name: str,
+    digest: str,
+    version: str,
+    supplier: Actor | SpdxNoAssertion,
+    comment: str,
+    **extra: Any,
+) -> Package:
+    """An image or base image: a container known by its digest, nothing asserted of its files."""
+    algorithm, _, hexpart = digest.partition(":")
+    return Package(
+        spdx_id=spdx_id,
+        name=name,
+        download_location=SpdxNoAssertion(),
+        version=version,
+        supplier=supplier,
+        files_analyzed=False,
+        checksums=_checksums([(algorithm, hexpart)]),
+        license_concluded=SpdxNoAssertion(),
+        license_declared=SpdxNoAssertion(),
+        copyright_text=SpdxNoAssertion(),
+        primary_package_purpose=PackagePurpose.CONTAINER,
+        comment=comment,
+        **extra,
+    )
 
 
 def _image_package(
@@ -204,12 +220,11 @@ def _image_package(
     config = image.description.config
     vendor = _actor(config.labels.get("org.opencontainers.image.vendor", ""))
     supplier: Actor | SpdxNoAssertion = vendor or SpdxNoAssertion()
-    parsed = next((p for p in map(parse_ref, image.refs) if p), None)
-    if vendor is None and parsed and "/" in parsed[0] and "." in parsed[0].split("/", 1)[0]:
-        supplier = Actor(ActorType.ORGANIZATION, parsed[0].split("/", 1)[0])  # the registry host
+    parsed = image_repository(image)
+    host = registry_host(parsed[0]) if parsed else ""
+    if vendor is None and host:
+        supplier = Actor(ActorType.ORGANIZATION, host)  # the registry host
     purl = image_purl(image)
-    digest = image.description.target.manifest.digest
-    algorithm, _, hexpart = digest.partition(":")
     refs = (
         [ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", purl.to_string())]
         if purl
@@ -221,20 +236,14 @@ def _image_package(
         notes.append(f"vcs {provenance.vcs_source} {provenance.vcs_revision}".strip())
     if provenance.builder_id:
         notes.append(f"builder {provenance.builder_id}")
-    package = Package(
-        spdx_id=spdx_id,
-        name=_image_name(image, report),
-        download_location=SpdxNoAssertion(),
-        version=_t(digest),
-        supplier=supplier,
-        files_analyzed=False,
-        checksums=_checksums([(algorithm, hexpart)]),
-        license_concluded=SpdxNoAssertion(),
-        license_declared=SpdxNoAssertion(),
-        copyright_text=SpdxNoAssertion(),
+    package = _container_package(
+        spdx_id,
+        _image_name(image, report),
+        image.description.target.manifest.digest,
+        _t(image.description.target.manifest.digest),
+        supplier,
+        _one_line("; ".join(notes)),
         external_references=refs,
-        primary_package_purpose=PackagePurpose.CONTAINER,
-        comment=_one_line("; ".join(notes)),
         built_date=_timestamp(config.created) if _valid_time(config.created) else None,
     )
     return package, vendor
@@ -253,24 +262,18 @@ def _base_package(image: ImageReport, spdx_id: str) -> Package | None:
     if not (base.name or base.digest):
         return None
     parsed = parse_ref(base.name) if base.name else None
-    supplier: Actor | SpdxNoAssertion = SpdxNoAssertion()
-    if parsed and "/" in parsed[0] and "." in parsed[0].split("/", 1)[0]:
-        supplier = Actor(ActorType.ORGANIZATION, parsed[0].split("/", 1)[0])
-    algorithm, _, hexpart = base.digest.partition(":")
+    host = registry_host(parsed[0]) if parsed else ""
+    supplier: Actor | SpdxNoAssertion = (
+        Actor(ActorType.ORGANIZATION, host) if host else SpdxNoAssertion()
+    )
     evidence = "; ".join(_one_line(f"{e.kind}: {e.detail}") for e in base.evidence)
-    return Package(
-        spdx_id=spdx_id,
-        name=(parsed[0] if parsed else _one_line(base.name)) or "unknown",
-        download_location=SpdxNoAssertion(),
-        version=_t(base.digest) or "NOASSERTION",
-        supplier=supplier,
-        files_analyzed=False,
-        checksums=_checksums([(algorithm, hexpart)]),
-        license_concluded=SpdxNoAssertion(),
-        license_declared=SpdxNoAssertion(),
-        copyright_text=SpdxNoAssertion(),
-        primary_package_purpose=PackagePurpose.CONTAINER,
-        comment=_one_line(f"base image, confidence {base.confidence}; {evidence}".rstrip("; ")),
+    return _container_package(
+        spdx_id,
+        (parsed[0] if parsed else _one_line(base.name)) or "unknown",
+        base.digest,
+        _t(base.digest) or "NOASSERTION",
+        supplier,
+        _one_line(f"base image, confidence {base.confidence}; {evidence}".rstrip("; ")),
     )
 
 

@@ -42,6 +42,7 @@ from markupsafe import Markup
 
 from reporter.errors import RenderError
 from reporter.model import SEVERITIES, Finding, ImageReport, Layer, Package, Report
+from reporter.render.common import CONTROL, LINE_BREAKS, clean_text, human_size, short_digest
 from reporter.render.interface import Renderer
 
 __all__ = [
@@ -49,8 +50,6 @@ __all__ = [
     "MarkdownRenderer",
     "TemplateRenderer",
     "build_context",
-    "clean_text",
-    "human_size",
     "make_environment",
     "md_code",
     "md_escape",
@@ -62,15 +61,6 @@ __all__ = [
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 _MARKDOWN_NAMES = (".md", ".md.j2", ".markdown", ".markdown.j2")
 
-# ANSI/VT sequences first (CSI, OSC, two-byte ESC), then any control character that is left.
-_TERMINAL_SEQUENCE = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
-    r"|\x1b[@-Z\\-_]"  # other two-byte escapes
-    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
-)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_LINE_BREAKS = re.compile(r"\r\n|[\r\n\t\v\f\x85\u2028\u2029]")
 _MD_SPECIAL = {
     "\\": "\\\\",
     "`": "\\`",
@@ -96,17 +86,11 @@ _HISTORY_NOP = re.compile(r"^/bin/sh -c #\(nop\)\s*")
 # --------------------------------------------------------------------------- filters
 
 
-def clean_text(value: object) -> str:
-    """``str(value)`` minus terminal escape sequences and control characters (tab, newline kept)."""
-    text = str(value)
-    return _CONTROL.sub("", _TERMINAL_SEQUENCE.sub("", text))
-
-
 def md_escape(value: object) -> Markup:
     """Text safe anywhere in a GFM document, table cells included: one line, nothing active."""
     if isinstance(value, Markup):
         return value
-    text = _LINE_BREAKS.sub(" ", clean_text(value)).strip()
+    text = LINE_BREAKS.sub(" ", clean_text(value)).strip()
     return Markup(_MD_SPECIAL_RE.sub(lambda m: _MD_SPECIAL[m.group(0)], text))
 
 
@@ -131,7 +115,7 @@ def safe_url(value: object) -> str:
     image labels never become clickable.
     """
     text = str(value).strip()
-    if not text or _CONTROL.search(text) or any(c.isspace() for c in text):
+    if not text or CONTROL.search(text) or any(c.isspace() for c in text):
         return ""
     try:
         parts = urlsplit(text)
@@ -140,25 +124,6 @@ def safe_url(value: object) -> str:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return ""
     return text
-
-
-def human_size(value: object) -> str:
-    """``1536`` → ``1.5 KiB``; ``None`` or non-numbers → ``""``."""
-    if not isinstance(value, int) or isinstance(value, bool):
-        return ""
-    size = float(value)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if abs(size) < 1024 or unit == "TiB":
-            return f"{int(size)} B" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    raise AssertionError("unreachable")
-
-
-def short_digest(value: object, length: int = 12) -> str:
-    """``sha256:abcdef…`` → ``sha256:abcdef012345`` (the algorithm kept, hex shortened)."""
-    text = str(value)
-    algorithm, sep, hexpart = text.partition(":")
-    return f"{algorithm}:{hexpart[:length]}" if sep else text[:length]
 
 
 @pass_context

@@ -10,7 +10,7 @@ import pytest
 
 from reporter.options import Options
 from reporter.pipeline import generate
-from reporter.render.interface import FORMATS
+from reporter.render.dispatch import FORMATS
 from tests.hostile._build import Sample, docker_save_bytes, gzip_bytes, layout_tar
 from tests.hostile._cli import cli
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from reporter.model import Report
-from reporter.render.interface import get_renderer
+from reporter.render.dispatch import get_renderer
 from tests.render.tools import require
 
 pytestmark = pytest.mark.browser

@@ -16,8 +16,9 @@ from cyclonedx.validation.xml import XmlValidator
 
 from reporter.errors import UsageError
 from reporter.model import Report
-from reporter.render.cyclonedx import SERIAL_NAMESPACE, parse_ref, report_to_boms
-from reporter.render.interface import CYCLONEDX_SPEC_VERSIONS, get_renderer
+from reporter.render.common import parse_ref
+from reporter.render.cyclonedx import SERIAL_NAMESPACE, report_to_boms
+from reporter.render.dispatch import CYCLONEDX_SPEC_VERSIONS, get_renderer
 from tests.render.tools import SYFT_ENV, require, syft_binary
 
 VERSIONS = CYCLONEDX_SPEC_VERSIONS

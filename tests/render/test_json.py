@@ -13,8 +13,8 @@ import pytest
 
 from reporter.errors import RenderError
 from reporter.model import Finding, Report, to_jsonable
-from reporter.render.interface import get_renderer
-from reporter.render.json import SCHEMA, JSONRenderer
+from reporter.render.dispatch import get_renderer
+from reporter.render.json import REPORT_SCHEMA, JSONRenderer
 
 
 def _rebuild(hint: Any, data: Any) -> Any:
@@ -41,9 +41,9 @@ def _rebuild(hint: Any, data: Any) -> Any:
 
 def test_document_is_schema_plus_dataclass_dump(report: Report) -> None:
     document = orjson.loads(JSONRenderer().render(report))
-    assert document["schema"] == SCHEMA
+    assert document["schema"] == REPORT_SCHEMA
     summary = document.pop("summary")
-    assert document == {**to_jsonable(report), "schema": SCHEMA}
+    assert document == {**to_jsonable(report), "schema": REPORT_SCHEMA}
     assert summary["integrity_ok"] is True
     assert [i["packages"] for i in summary["images"]] == [len(i.packages) for i in report.images]
 

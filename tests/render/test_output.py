@@ -13,7 +13,7 @@ import pytest
 from reporter.errors import RenderError
 from reporter.model import Report
 from reporter.output import platform_filenames, sanitize_name, write_bytes, write_per_platform
-from reporter.render.interface import get_renderer
+from reporter.render.dispatch import get_renderer
 
 
 def test_new_file_written(tmp_path: Path) -> None:
@@ -173,7 +173,7 @@ def test_output_dir_never_follows_planted_symlinks(tmp_path: Path) -> None:
 
 
 def test_every_format_has_a_safe_suffix() -> None:
-    from reporter.render.interface import FORMATS
+    from reporter.render.dispatch import FORMATS
 
     suffixes = {get_renderer(name).suffix for name in FORMATS}
     assert suffixes == {".html", ".md", ".cdx.json", ".cdx.xml", ".spdx.json", ".json"}

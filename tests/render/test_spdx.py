@@ -11,7 +11,7 @@ from spdx_tools.spdx.parser.parse_anything import parse_file
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 
 from reporter.model import Report
-from reporter.render.interface import get_renderer
+from reporter.render.dispatch import get_renderer
 from reporter.render.spdx import report_to_spdx
 
 

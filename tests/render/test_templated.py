@@ -13,12 +13,11 @@ import pytest
 
 from reporter.errors import RenderError
 from reporter.model import Report
-from reporter.render.interface import get_renderer
+from reporter.render.common import clean_text, human_size
+from reporter.render.dispatch import get_renderer
 from reporter.render.templated import (
     TemplateRenderer,
     build_context,
-    clean_text,
-    human_size,
     md_code,
     md_escape,
     render_template,

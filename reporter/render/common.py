@@ -1,0 +1,239 @@
+"""What several renderers share: text cleaning, hashes, purls, image names, timestamps.
+
+A leaf of ``reporter.render``: it imports no renderer, so any renderer (and the dispatcher)
+can import it without a cycle. Every string in a ``Report`` comes from an untrusted image,
+so the cleaning helpers here are the one definition of "safe text" for each kind of output:
+
+* terminals, HTML and Markdown (``clean_text``, ``terminal_line``): ANSI/VT sequences go
+  whole (stripping only the ESC byte would leave ``[31m`` behind), then control characters;
+* SBOMs (``sbom_text``): XML 1.0 cannot carry most control characters at all, and SPDX
+  consumers print what they read, so those (and lone surrogates) are stripped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from packageurl import PackageURL
+
+from reporter.errors import RenderError
+from reporter.model import ImageReport
+
+__all__ = [
+    "CYCLONEDX_SPEC_VERSIONS",
+    "DEFAULT_CYCLONEDX_SPEC_VERSION",
+    "HASH_LENGTHS",
+    "clean_text",
+    "generated_time",
+    "has_invalid",
+    "human_size",
+    "image_purl",
+    "image_repository",
+    "is_digest",
+    "known_hashes",
+    "parse_purl",
+    "parse_ref",
+    "registry_host",
+    "sbom_text",
+    "short_digest",
+    "terminal_line",
+]
+
+# The CycloneDX versions ``--cyclonedx-version`` offers. Here rather than in cyclonedx.py so the
+# dispatcher (and through it the CLI's argument parser) can list them without importing
+# cyclonedx-python-lib.
+CYCLONEDX_SPEC_VERSIONS: tuple[str, ...] = ("1.4", "1.5", "1.6")
+DEFAULT_CYCLONEDX_SPEC_VERSION = "1.6"
+
+# --------------------------------------------------------------------------- text
+
+# ANSI/VT sequences first (CSI, OSC, two-byte ESC), then any control character that is left.
+_TERMINAL_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
+    r"|\x1b[@-Z\\-_]"  # other two-byte escapes
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+LINE_BREAKS = re.compile(r"\r\n|[\r\n\t\v\f\x85\u2028\u2029]")
+# What an SBOM never carries: C0/C1 controls but tab/LF/CR, and lone surrogates; ``xml=True``
+# adds the two XML 1.0 non-characters U+FFFE and U+FFFF.
+_SBOM_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(value: object) -> str:
+    """``str(value)`` minus terminal escape sequences and control characters (tab, newline kept)."""
+    return CONTROL.sub("", _TERMINAL_SEQUENCE.sub("", str(value)))
+
+
+def terminal_line(value: object) -> str:
+    """One line for a table on a terminal: escape sequences gone, line breaks become spaces.
+
+    Breaks become spaces before the other controls go, so a label holding ``"\\n  ! error"``
+    cannot forge a line of its own and ``a\\vb`` stays two words.
+    """
+    return CONTROL.sub("", LINE_BREAKS.sub(" ", _TERMINAL_SEQUENCE.sub("", str(value))))
+
+
+def sbom_text(value: object, *, xml: bool = False) -> str:
+    """``str(value)`` minus what an SBOM (or, with ``xml``, XML 1.0) cannot carry."""
+    return (_XML_INVALID if xml else _SBOM_INVALID).sub("", str(value))
+
+
+def has_invalid(text: str, *, xml: bool = False) -> bool:
+    """True when ``sbom_text`` would change ``text``."""
+    return (_XML_INVALID if xml else _SBOM_INVALID).search(text) is not None
+
+
+def human_size(value: object) -> str:
+    """``1536`` → ``1.5 KiB``; ``None`` or non-numbers → ``""``."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return ""
+    size = float(value)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(size) < 1024 or unit == "TiB":
+            return f"{int(size)} B" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")
+
+
+def short_digest(value: object, length: int = 12) -> str:
+    """``sha256:abcdef…`` → ``sha256:abcdef012345`` (the algorithm kept, hex shortened)."""
+    text = str(value)
+    algorithm, sep, hexpart = text.partition(":")
+    return f"{algorithm}:{hexpart[:length]}" if sep else text[:length]
+
+
+# --------------------------------------------------------------------------- hashes
+
+# Hex length per algorithm name as ecosystems spell it; each SBOM format maps the names it
+# models onto its own enum and passes only those to ``known_hashes``.
+HASH_LENGTHS = {
+    "md5": 32,
+    "sha1": 40,
+    "sha256": 64,
+    "sha384": 96,
+    "sha512": 128,
+    "sha3-256": 64,
+    "sha3-512": 128,
+}
+_HEX = re.compile(r"[0-9a-f]+")
+_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+
+
+def known_hashes(
+    pairs: Iterable[tuple[str, str]], algorithms: Iterable[str]
+) -> list[tuple[str, str]]:
+    """``(algorithm, hex)`` pairs, both lower-cased, of the given algorithms with well-formed hex.
+
+    Anything else (an unknown algorithm, a wrong length, a non-hex character) is dropped: an
+    SBOM hash a consumer cannot check is worse than none.
+    """
+    wanted = set(algorithms)
+    out = []
+    for algorithm, content in pairs:
+        name, value = algorithm.lower(), content.lower()
+        if name in wanted and len(value) == HASH_LENGTHS.get(name) and _HEX.fullmatch(value):
+            out.append((name, value))
+    return out
+
+
+def is_digest(text: str) -> bool:
+    """A well-formed ``sha256:<64 hex>`` digest (the only kind a ``pkg:oci`` version may be)."""
+    return _DIGEST.fullmatch(text) is not None
+
+
+# --------------------------------------------------------------------------- purls
+
+
+def parse_purl(text: str, *, xml: bool = False, allow_space: bool = True) -> PackageURL | None:
+    """The purl, or ``None`` for an empty, unclean (see ``sbom_text``) or unparsable string."""
+    if not text or has_invalid(text, xml=xml):
+        return None
+    if not allow_space and any(c.isspace() for c in text):
+        return None
+    try:
+        return PackageURL.from_string(text)
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- image names
+
+# OCI distribution spec: repository path components and tags.
+_REPO_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*")
+_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
+_DOMAIN = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9-]+)*(?::[0-9]+)?"
+)
+
+
+def parse_ref(ref: str) -> tuple[str, str] | None:
+    """``registry.example.com/team/app:1.2`` → (``registry.example.com/team/app``, ``1.2``).
+
+    ``None`` when the ref is not a valid image reference (hostile or just a bare tag, as an
+    OCI layout's ``org.opencontainers.image.ref.name`` often is).
+    """
+    name = ref.split("@", 1)[0]
+    tag = ""
+    head, sep, tail = name.rpartition(":")
+    if sep and "/" not in tail:
+        name, tag = head, tail
+        if not _TAG.fullmatch(tag):
+            return None
+    parts = name.split("/")
+    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        if not _DOMAIN.fullmatch(parts[0]):
+            return None
+        path = parts[1:]
+    else:
+        if len(parts) == 1 and not tag:
+            return None  # a bare word is more likely a tag than a repository
+        path = parts
+    if not path or not all(_REPO_COMPONENT.fullmatch(p) for p in path):
+        return None
+    return name, tag
+
+
+def image_repository(image: ImageReport) -> tuple[str, str] | None:
+    """(repository, tag) of the image's first ref that is a valid image reference."""
+    return next((p for p in map(parse_ref, image.refs) if p), None)
+
+
+def registry_host(repository: str) -> str:
+    """``registry.example.com/team/app`` → ``registry.example.com``; ``""`` without a host part."""
+    head, slash, _ = repository.partition("/")
+    return head if slash and "." in head else ""
+
+
+def image_purl(image: ImageReport) -> PackageURL | None:
+    """``pkg:oci/app@sha256:…?arch=amd64&repository_url=registry.example.com/team/app&tag=1.2``."""
+    digest = image.description.target.manifest.digest
+    parsed = image_repository(image)
+    if parsed is None or not is_digest(digest):
+        return None
+    repository, tag = parsed
+    qualifiers = {"arch": image.platform.architecture, "repository_url": repository}
+    if image.platform.variant:
+        qualifiers["variant"] = image.platform.variant
+    if tag:
+        qualifiers["tag"] = tag
+    qualifiers = {k: v for k, v in qualifiers.items() if v and not has_invalid(v, xml=True)}
+    return PackageURL(
+        type="oci", name=repository.rsplit("/", 1)[-1], version=digest, qualifiers=qualifiers
+    )
+
+
+# --------------------------------------------------------------------------- timestamps
+
+
+def generated_time(text: str) -> datetime:
+    """The Report's ``generated`` as an aware datetime (naive means UTC); ``RenderError`` if bad."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise RenderError(f"report 'generated' is not an RFC 3339 time: {text!r}") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
