@@ -22,9 +22,11 @@ from reporter.errors import RenderError
 from reporter.model import ImageReport
 
 __all__ = [
+    "CONTROL",
     "CYCLONEDX_SPEC_VERSIONS",
     "DEFAULT_CYCLONEDX_SPEC_VERSION",
     "HASH_LENGTHS",
+    "LINE_BREAKS",
     "clean_text",
     "generated_time",
     "has_invalid",
