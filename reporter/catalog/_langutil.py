@@ -1,11 +1,7 @@
 """Small helpers shared by the language catalogers (python, npm, golang, java, rust, ruby, php).
 
-* ``purl``: a package URL spelled exactly as syft 1.18.1 spells it. Measured on syft 1.18.1
-  itself (every printable ASCII character put through npm and composer names and versions):
-  it percent-encodes space, ``#``, ``+``, ``?``, ``@`` and every byte outside printable ASCII,
-  and leaves all else as is (``%``, ``(``, ``/`` included). So ``@scope`` → ``%40scope``,
-  ``v1.0.0+incompatible`` → ``v1.0.0%2Bincompatible``, ``(devel)`` stays ``(devel)``.
-* ``load_json``: bytes → JSON value, raising only ``CatalogError``.
+* ``load_json``: bytes → JSON value, raising only ``CatalogError``;
+  ``json_text``: a JSON object's string member, trimmed, or ``""``.
 * ``elf_sections``: the section table of an ELF file held in memory (name → offset, size).
 """
 
@@ -24,9 +20,9 @@ __all__ = [
     "ElfSection",
     "elf_machine",
     "elf_sections",
+    "json_text",
     "load_json",
     "minimal_elf",
-    "purl",
     "sorted_metadata",
 ]
 
@@ -47,35 +43,17 @@ ZIP_ERRORS: tuple[type[Exception], ...] = (
     UnicodeDecodeError,
 )
 
-_ESCAPED = frozenset(b" #+?@")
-
-
-def _escape(text: str) -> str:
-    return "".join(
-        f"%{byte:02X}" if byte in _ESCAPED or not 0x21 <= byte <= 0x7E else chr(byte)
-        for byte in text.encode("utf-8", "surrogatepass")
-    )
-
-
-def purl(type_: str, namespace: str, name: str, version: str = "", subpath: str = "") -> str:
-    """``pkg:type/ns1/ns2/name@version#subpath`` with syft's (packageurl-go's) escaping."""
-    parts = [type_]
-    parts.extend(_escape(segment) for segment in namespace.split("/") if segment)
-    tail = _escape(name)
-    if version:
-        tail += "@" + _escape(version)
-    parts.append(tail)
-    text = "pkg:" + "/".join(parts)
-    if subpath:
-        text += "#" + _escape(subpath)
-    return text
-
 
 def load_json(data: bytes, where: str) -> Any:
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         raise CatalogError(f"not valid JSON: {exc}", where=where) from None
+
+
+def json_text(doc: dict[str, Any], key: str) -> str:
+    value = doc.get(key)
+    return value.strip() if isinstance(value, str) else ""
 
 
 def sorted_metadata(**fields: str) -> tuple[tuple[str, str], ...]:

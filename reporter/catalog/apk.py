@@ -14,15 +14,11 @@ alpine 3.19); so do we. The licence is kept whole when it is a valid SPDX expres
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from reporter.catalog.interface import Declared, Distro, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.licences import spdx_license
+from reporter.catalog.purl import distro_qualifier, purl
 
-from packageurl import PackageURL
-
-from reporter.catalog.dpkg import spdx_license
-from reporter.catalog.interface import Distro, FoundPackage, ParseContext, Scanner, WholeFile
-from reporter.errors import CatalogError
-
-__all__ = ["CATALOGER", "distro_from_repositories", "parse_installed"]
+__all__ = ["CATALOGER", "distro_from_repositories", "parse", "parse_installed"]
 
 DB_SUFFIX = "lib/apk/db/installed"
 REPOSITORIES = "etc/apk/repositories"
@@ -30,7 +26,7 @@ _DB_MAX = WholeFile(max_bytes=256 * 1024 * 1024)
 _SMALL = WholeFile(max_bytes=64 * 1024)
 
 
-def wants(path: str, mode: int, size: int) -> WholeFile | Scanner | None:
+def wants(path: str, mode: int, size: int) -> WholeFile | None:
     # syft's glob is **/lib/apk/db/installed
     if path.endswith(DB_SUFFIX) and (
         len(path) == len(DB_SUFFIX) or path[-len(DB_SUFFIX) - 1] == "/"
@@ -91,56 +87,40 @@ def package_url(entry: dict[str, str], distro: Distro | None) -> str:
     origin = entry.get("o", "")
     if origin and origin != entry["P"]:
         qualifiers["upstream"] = origin
-    if qualifier := "-".join(p for p in (distro.id, distro.version_id) if p):
+    if qualifier := distro_qualifier(distro):
         qualifiers["distro"] = qualifier
-    return str(
-        PackageURL(
-            type="apk",
-            namespace=distro.id.lower() or None,
-            name=entry["P"],
-            version=entry.get("V") or None,
-            qualifiers=qualifiers,
-        ).to_string()
-    )
+    return purl("apk", distro.id.lower(), entry["P"], entry.get("V", ""), qualifiers)
 
 
 _METADATA = {"A": "arch", "o": "origin", "m": "maintainer", "c": "commit", "t": "build_time"}
 
 
-class _ApkCataloger:
-    @property
-    def name(self) -> str:
-        return "apk"
-
-    def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
-        return wants(path, mode, size)
-
-    def parse(self, path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
-        if path == REPOSITORIES:
-            return []
-        try:
-            return self._parse(data, ctx)
-        except ValueError as exc:  # e.g. a purl part packageurl refuses; never leak it
-            raise CatalogError(f"unreadable apk database: {exc}", where=path) from exc
-
-    def _parse(self, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
-        dist = ctx.distro
-        if dist is None:
-            repositories = ctx.read(REPOSITORIES)
-            dist = distro_from_repositories(repositories) if repositories is not None else None
-        return [
-            FoundPackage(
-                type="apk",
-                name=entry["P"],
-                version=entry.get("V", ""),
-                purl=package_url(entry, dist),
-                licenses=_licenses(entry.get("L", "")),
-                metadata=tuple(
-                    sorted((_METADATA[k], v) for k, v in entry.items() if k in _METADATA and v)
-                ),
-            )
-            for entry in parse_installed(data)
-        ]
+def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
+    if path == REPOSITORIES:
+        return []  # kept only so that a database without an os-release can read it
+    dist = ctx.distro
+    if dist is None:
+        repositories = ctx.read(REPOSITORIES)
+        dist = distro_from_repositories(repositories) if repositories is not None else None
+    return [
+        FoundPackage(
+            type="apk",
+            name=entry["P"],
+            version=entry.get("V", ""),
+            purl=package_url(entry, dist),
+            licenses=_licenses(entry.get("L", "")),
+            metadata=tuple(
+                sorted((_METADATA[k], v) for k, v in entry.items() if k in _METADATA and v)
+            ),
+        )
+        for entry in parse_installed(data)
+    ]
 
 
-CATALOGER = _ApkCataloger()
+CATALOGER = Declared(
+    name="apk",
+    wants=wants,
+    parser=parse,
+    unreadable=(ValueError,),  # e.g. a purl part packageurl refuses; never leak it
+    what="apk database",
+)

@@ -18,9 +18,9 @@ busybox image) gets the busybox release, and its debs get no purl, exactly as sy
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
-from reporter.catalog.interface import Distro, FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.catalog.interface import Declared, Distro, Scanner, WholeFile, keep_nothing
 
 __all__ = ["CATALOGER", "detect", "parse_os_release", "wants"]
 
@@ -245,18 +245,5 @@ def detect(read: Callable[[str], bytes | None]) -> Distro | None:
     return None
 
 
-class _DistroCataloger:
-    """Asks for the release files so the walker keeps them; finds no packages itself."""
-
-    @property
-    def name(self) -> str:
-        return "distro"
-
-    def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
-        return wants(path, mode, size)
-
-    def parse(self, path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
-        return ()
-
-
-CATALOGER = _DistroCataloger()
+# Asks for the release files so the walker keeps them; finds no packages itself.
+CATALOGER = Declared(name="distro", wants=wants, parser=keep_nothing)

@@ -21,17 +21,15 @@ against syft 1.18.1 itself on hand-made trees and on the real fixtures:
 
 from __future__ import annotations
 
-import functools
-import json
 import re
 from collections.abc import Callable, Iterable
 
-from packageurl import PackageURL
-
-from reporter.catalog.interface import Distro, FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.catalog.interface import Declared, Distro, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.licences import spdx_license
+from reporter.catalog.purl import distro_qualifier, purl
 from reporter.errors import CatalogError
 
-__all__ = ["CATALOGER", "copyright_path", "licenses_from_copyright", "parse_status", "spdx_license"]
+__all__ = ["CATALOGER", "copyright_path", "licenses_from_copyright", "parse", "parse_status"]
 
 _STATUS_MAX = WholeFile(max_bytes=256 * 1024 * 1024)  # a big status file is ~10 MB
 _COPYRIGHT_MAX = WholeFile(max_bytes=4 * 1024 * 1024)
@@ -65,7 +63,7 @@ def _is_copyright_path(path: str) -> bool:
     )
 
 
-def wants(path: str, mode: int, size: int) -> WholeFile | Scanner | None:
+def wants(path: str, mode: int, size: int) -> WholeFile | None:
     if _is_copyright_path(path):
         return _COPYRIGHT_MAX
     if _is_db_path(path):
@@ -219,133 +217,11 @@ def licenses_from_copyright(data: bytes) -> list[str]:
     return sorted(found)
 
 
-# SPDX ids that are licence *exceptions*, not licences, and contain no "exception" in them.
-_EXCEPTIONS_WITHOUT_THE_WORD = frozenset(
-    ("GPL-CC-1.0", "LLGPL", "Linux-syscall-note", "SHL-2.0", "SHL-2.1")
-)
-# syft's generator replaces deprecated ids by a current one: "X" by "X-only", "X+" by
-# "X-or-later", and these three by hand (internal/spdxlicense/generate/license.go).
-_REPLACED = {
-    "BSD-2-Clause-NetBSD": "BSD-2-Clause",
-    "BSD-2-Clause-FreeBSD": "BSD-2-Clause-Views",
-    "bzip2-1.0.5": "bzip2-1.0.6",
-}
-_VERSION_RE = re.compile(r"-([0-9]+)\.?([0-9]+)?\.?([0-9]+)?\.?")
-_ENDS_WITH_VERSION = re.compile(r"-[0-9]+(?:\.[0-9]+)*$")
-
-
-def _spdx_ids() -> list[str]:
-    # The SPDX licence list shipped with cyclonedx-python-lib (already a dependency).
-    from cyclonedx.schema._res import SPDX_JSON
-
-    with open(SPDX_JSON, encoding="utf-8") as handle:
-        ids: list[str] = json.load(handle)["enum"]
-    return [
-        i
-        for i in ids
-        if i not in _EXCEPTIONS_WITHOUT_THE_WORD
-        and ("exception" not in i.lower() or "-with-" in i or i.startswith("CAL-"))
-    ]
-
-
-def _version_permutations(license_id: str) -> list[str]:
-    """syft's buildLicensePermutations: ``gpl-2.0`` → ``gpl-2``, ``gpl-2.0``, ``gpl-2.0.0``."""
-    match = _VERSION_RE.search(license_id)
-    if match is None:
-        return []
-    version = [g for g in match.groups() if g]
-    joined = ".".join(version)
-    perms: set[str] = set()
-    ver = list(version)
-    for i in range(1, 4):
-        if len(ver) < i + 1:
-            ver.append("0")
-        perm = ".".join(ver[:i])
-        if perm.count("0") + perm.count(".") != len(perm):
-            perms.add(perm)
-    return [license_id.replace(joined, p, 1) for p in sorted(perms)]
-
-
-def _key(value: str) -> str:
-    # syft's cleanLicenseID: trimmed, lower case, without "-".
-    return value.strip().lower().replace("-", "")
-
-
-@functools.cache
-def _license_table() -> dict[str, str]:
-    ids = _spdx_ids()
-    known = set(ids)
-
-    def current(license_id: str) -> str:
-        if license_id in _REPLACED:
-            return _REPLACED[license_id]
-        if license_id + "-only" in known:
-            return license_id + "-only"
-        if license_id.endswith("+") and license_id[:-1] + "-or-later" in known:
-            return license_id[:-1] + "-or-later"
-        return license_id
-
-    # First the list itself (SPDX's truth, never overwritten), then the short names Debian
-    # uses: "X-or-later" is also "X+", "X-only" also "X"; then the version spellings
-    # ("gpl-2" for "gpl-2.0", "apache-2.0.0" for "apache-2.0").
-    table = {_key(i): current(i) for i in ids}
-    targets = {i: current(i) for i in ids}
-    for license_id in ids:
-        base = license_id.removesuffix("-or-later").removesuffix("-only")
-        # syft 1.18.1 knows "GFDL-1.1+" but not "GFDL-1.2-invariants+": only ids whose
-        # version comes last get the short spellings.
-        if base != license_id and _ENDS_WITH_VERSION.search(base):
-            short = base + "+" if license_id.endswith("-or-later") else base
-            targets.setdefault(short, license_id)
-    for name, target in targets.items():
-        table.setdefault(_key(name), target)
-    for name in sorted(targets):  # sorted, so "gpl-1" goes to GPL-1.0, not GPL-1.1
-        for perm in _version_permutations(name.lower()):
-            table.setdefault(_key(perm), targets[name])
-    return table
-
-
-def _is_expression(value: str) -> bool:
-    from cyclonedx.spdx import is_expression
-
-    return bool(is_expression(value))
-
-
-def spdx_license(value: str) -> str | None:
-    """The SPDX id or expression syft would give ``value`` (``GPL-2+`` → GPL-2.0-or-later)."""
-    if not value.strip():
-        return None
-    found = _license_table().get(_key(value))
-    if found is not None:
-        return found
-    if value.startswith(("LicenseRef-", "DocumentRef-")) and " " not in value:
-        return value
-    # syft validates what is not in its table as an SPDX expression and keeps it as written:
-    # "MIT+" is valid ("or later" of a listed id), "Artistic-2+" is not.
-    if value.endswith("+") and " " not in value:
-        base = value[:-1].lower()
-        ids = _lower_ids()
-        listed = base in ids or base + "-or-later" in ids or base + "-only" in ids
-        return value if listed else None
-    if " " in value.strip() and _is_expression(value):
-        return value
-    return None
-
-
-@functools.cache
-def _lower_ids() -> frozenset[str]:
-    return frozenset(i.lower() for i in _spdx_ids())
-
-
 def _license_values(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({spdx_license(name) or name for name in names}))
 
 
 # --- packages -----------------------------------------------------------------------------
-
-
-def _distro_qualifier(distro: Distro) -> str:
-    return "-".join(part for part in (distro.id, distro.version_id) if part)
 
 
 def package_url(entry: dict[str, str], distro: Distro | None) -> str:
@@ -357,17 +233,9 @@ def package_url(entry: dict[str, str], distro: Distro | None) -> str:
     if source := entry.get("source", ""):
         version = entry.get("source_version", "")
         qualifiers["upstream"] = f"{source}@{version}" if version else source
-    if qualifier := _distro_qualifier(distro):
+    if qualifier := distro_qualifier(distro):
         qualifiers["distro"] = qualifier
-    return str(
-        PackageURL(
-            type="deb",
-            namespace=distro.id or None,
-            name=entry["package"],
-            version=entry.get("version") or None,
-            qualifiers=qualifiers,
-        ).to_string()
-    )
+    return purl("deb", distro.id, entry["package"], entry.get("version", ""), qualifiers)
 
 
 def _metadata(entry: dict[str, str]) -> tuple[tuple[str, str], ...]:
@@ -409,23 +277,17 @@ def _packages(
     return packages
 
 
-class _DpkgCataloger:
-    @property
-    def name(self) -> str:
-        return "dpkg"
-
-    def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
-        return wants(path, mode, size)
-
-    def parse(self, path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
-        if _is_copyright_path(path):
-            return []  # kept only so that status parsing can read it
-        try:
-            return _packages(path, data, ctx.distro, ctx.read)
-        except CatalogError:
-            raise
-        except (ValueError, KeyError, UnicodeError) as exc:  # defensive: never leak others
-            raise CatalogError(f"unreadable dpkg database: {exc}", where=path) from exc
+def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
+    if _is_copyright_path(path):
+        return []  # kept only so that status parsing can read it
+    return _packages(path, data, ctx.distro, ctx.read)
 
 
-CATALOGER = _DpkgCataloger()
+CATALOGER = Declared(
+    name="dpkg",
+    wants=wants,
+    parser=parse,
+    # defensive: never leak others
+    unreadable=(ValueError, KeyError, UnicodeError),
+    what="dpkg database",
+)

@@ -34,15 +34,15 @@ Packages, as syft 1.18.1's ``go-module-binary-cataloger`` emits them:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from reporter.catalog._langutil import elf_machine, purl, sorted_metadata
-from reporter.catalog.interface import FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.catalog._langutil import elf_machine, sorted_metadata
+from reporter.catalog.interface import Declared, FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
 
-__all__ = ["CATALOGER", "BuildInfo", "GoBinaryCataloger", "GoBuildInfoScanner", "parse_modinfo"]
+__all__ = ["CATALOGER", "BuildInfo", "GoBuildInfoScanner", "parse", "parse_modinfo", "wants"]
 
 MAGIC = b"\xff Go buildinf:"
 _HEADER = 32
@@ -290,7 +290,7 @@ def golang_purl(module_path: str, version: str) -> str:
         return purl("golang", "", fields[0], version)
     if len(fields) == 2:
         return purl("golang", fields[0], fields[1], version)
-    return purl("golang", "/".join(fields[:2]), fields[2], version, "/".join(fields[3:]))
+    return purl("golang", "/".join(fields[:2]), fields[2], version, subpath="/".join(fields[3:]))
 
 
 def _pseudo_version(revision: str, timestamp: str) -> str:
@@ -364,22 +364,18 @@ def packages_from(info: BuildInfo, arch: str) -> list[FoundPackage]:
     return found
 
 
-class GoBinaryCataloger:
-    @property
-    def name(self) -> str:
-        return "go-module-binary-cataloger"
-
-    def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
-        if size < _MIN_SIZE:
-            return None
-        if mode & _EXEC_BITS or path.endswith(".so") or ".so." in path:
-            return GoBuildInfoScanner()
+def wants(path: str, mode: int, size: int) -> WholeFile | Scanner | None:
+    if size < _MIN_SIZE:
         return None
-
-    def parse(self, path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
-        info = read_build_info(data, path)
-        arch = info.setting("GOARCH") or elf_machine(data[:_ELF_HEAD], path) or ctx.arch
-        return packages_from(info, arch)
+    if mode & _EXEC_BITS or path.endswith(".so") or ".so." in path:
+        return GoBuildInfoScanner()
+    return None
 
 
-CATALOGER = GoBinaryCataloger()
+def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
+    info = read_build_info(data, path)
+    arch = info.setting("GOARCH") or elf_machine(data[:_ELF_HEAD], path) or ctx.arch
+    return packages_from(info, arch)
+
+
+CATALOGER = Declared(name="go-module-binary-cataloger", wants=wants, parser=parse)

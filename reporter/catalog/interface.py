@@ -19,13 +19,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from reporter.errors import CatalogError
+
 __all__ = [
     "Cataloger",
+    "Declared",
     "Distro",
     "FoundPackage",
     "ParseContext",
+    "Parser",
     "Scanner",
+    "Wants",
     "WholeFile",
+    "keep_nothing",
 ]
 
 
@@ -78,13 +84,54 @@ class FoundPackage:
 
 
 class Cataloger(Protocol):
+    """What the layer walker and ``reporter.catalog.run`` call; ``Declared`` is the one
+    implementation the registry holds (tests bring their own)."""
+
     @property
     def name(self) -> str: ...
 
-    def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
+    def wants(self, path: str, mode: int, size: int, /) -> WholeFile | Scanner | None:
         """Called for every regular file of every layer: must be cheap and pure."""
         ...
 
-    def parse(self, path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
+    def parse(self, path: str, data: bytes, ctx: ParseContext, /) -> Iterable[FoundPackage]:
         """Pure: bytes in, packages out. Raises only ``reporter.errors.CatalogError``."""
         ...
+
+
+Wants = Callable[[str, int, int], WholeFile | Scanner | None]  # (path, mode, size)
+Parser = Callable[[str, bytes, ParseContext], Iterable[FoundPackage]]  # (path, data, ctx)
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """A cataloger as data: its name, the files it wants kept, and a pure parser.
+
+    ``wants`` is the path pattern (string tests, not globs: it runs for every file of every
+    layer) and says how to keep a match (``WholeFile`` or a fresh ``Scanner``). ``parse``
+    wraps ``parser``: the packages are read in full before returning, so a file that fails
+    half-way yields nothing; a ``CatalogError`` gets the path when it has none, and the
+    exceptions in ``unreadable`` (what a parser's library may raise on bad bytes) become a
+    ``CatalogError`` "unreadable <what>".
+    """
+
+    name: str
+    wants: Wants
+    parser: Parser
+    unreadable: tuple[type[Exception], ...] = ()
+    what: str = ""
+
+    def parse(self, path: str, data: bytes, ctx: ParseContext, /) -> list[FoundPackage]:
+        try:
+            return list(self.parser(path, data, ctx))
+        except CatalogError as exc:
+            if exc.where:
+                raise
+            raise CatalogError(str(exc), where=path) from None
+        except self.unreadable as exc:
+            raise CatalogError(f"unreadable {self.what}: {exc}", where=path) from exc
+
+
+def keep_nothing(path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
+    """The parser of a cataloger whose files are only read by others (the release files)."""
+    return ()

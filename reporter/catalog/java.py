@@ -31,14 +31,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from reporter.catalog._langutil import ZIP_ERRORS, purl, sorted_metadata
-from reporter.catalog.interface import FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.catalog._langutil import ZIP_ERRORS, sorted_metadata
+from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
 
-__all__ = ["CATALOGER", "JavaArchiveCataloger", "parse_archive_filename", "parse_manifest"]
+__all__ = ["CATALOGER", "parse", "parse_archive_filename", "parse_manifest", "wants"]
 
 _FILE_MAX = 256 * 1024 * 1024
 _NESTED_MAX = 128 * 1024 * 1024
@@ -191,9 +191,10 @@ class _Pkg:
 
 
 class _Budget:
-    def __init__(self, where: str) -> None:
+    """What is left of the bytes one outer archive may inflate."""
+
+    def __init__(self) -> None:
         self.left = _BUDGET
-        self.where = where
 
     def read(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes | None:
         if info.file_size > limit or info.file_size > self.left:
@@ -298,24 +299,21 @@ def _read_archive(
 _NESTED_ERRORS: tuple[type[Exception], ...] = (CatalogError, *ZIP_ERRORS)
 
 
-class JavaArchiveCataloger:
-    @property
-    def name(self) -> str:
-        return "java-archive-cataloger"
-
-    def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
-        if path.lower().endswith(_ARCHIVE_SUFFIXES):
-            return WholeFile(_FILE_MAX)
-        return None
-
-    def parse(self, path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
-        budget = _Budget(path)
-        try:
-            return _read_archive(data, path, "/" + path, 0, budget)
-        except CatalogError as exc:
-            raise CatalogError(str(exc), where=path) from None
-        except ZIP_ERRORS as exc:
-            raise CatalogError(f"unreadable Java archive: {exc}", where=path) from None
+_WHOLE_ARCHIVE = WholeFile(_FILE_MAX)
 
 
-CATALOGER = JavaArchiveCataloger()
+def wants(path: str, mode: int, size: int) -> WholeFile | None:
+    return _WHOLE_ARCHIVE if path.lower().endswith(_ARCHIVE_SUFFIXES) else None
+
+
+def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
+    return _read_archive(data, path, "/" + path, 0, _Budget())
+
+
+CATALOGER = Declared(
+    name="java-archive-cataloger",
+    wants=wants,
+    parser=parse,
+    unreadable=ZIP_ERRORS,
+    what="Java archive",
+)

@@ -21,23 +21,16 @@ purl: ``pkg:npm/<name>@<version>`` with the scope as namespace, so ``@types/node
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from reporter.catalog._langutil import load_json, purl, sorted_metadata
-from reporter.catalog.interface import FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.catalog._langutil import json_text, load_json, sorted_metadata
+from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.purl import scoped_purl
 from reporter.errors import CatalogError
 
-__all__ = ["CATALOGER", "NpmCataloger", "npm_purl"]
+__all__ = ["CATALOGER", "parse", "wants"]
 
-_MAX = 16 * 1024 * 1024
-
-
-def npm_purl(name: str, version: str) -> str:
-    namespace, sep, local = name.partition("/")
-    if not sep:
-        namespace, local = "", name
-    return purl("npm", namespace, local, version)
+_MAX = WholeFile(16 * 1024 * 1024)
 
 
 def _license_of(value: Any) -> list[str]:
@@ -63,59 +56,49 @@ def _licenses(doc: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _text(doc: dict[str, Any], key: str) -> str:
-    value = doc.get(key)
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _author(doc: dict[str, Any]) -> str:
     author = doc.get("author")
     if isinstance(author, str):
         return author.strip()
     if isinstance(author, dict):
-        return _text(author, "name")
+        return json_text(author, "name")
     return ""
 
 
-class NpmCataloger:
-    @property
-    def name(self) -> str:
-        return "javascript-package-cataloger"
-
-    def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
-        if path.endswith("package.json") and (path == "package.json" or path[-13] == "/"):
-            return WholeFile(_MAX)
-        return None
-
-    def parse(self, path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
-        doc = load_json(data, path)
-        if not isinstance(doc, dict):
-            raise CatalogError("package.json is not a JSON object", where=path)
-        name = _text(doc, "name")
-        if not name:
-            return []
-        version = _text(doc, "version")
-        homepage = _text(doc, "homepage")
-        repository = doc.get("repository")
-        repo_url = repository if isinstance(repository, str) else ""
-        if isinstance(repository, dict):
-            repo_url = _text(repository, "url")
-        return [
-            FoundPackage(
-                type="npm",
-                name=name,
-                version=version,
-                purl=npm_purl(name, version),
-                licenses=_licenses(doc),
-                metadata=sorted_metadata(
-                    author=_author(doc),
-                    homepage=homepage,
-                    private="true" if doc.get("private") is True else "",
-                    url=repo_url,
-                    in_node_modules="true" if "node_modules/" in path else "",
-                ),
-            )
-        ]
+def wants(path: str, mode: int, size: int) -> WholeFile | None:
+    if path.endswith("package.json") and (path == "package.json" or path[-13] == "/"):
+        return _MAX
+    return None
 
 
-CATALOGER = NpmCataloger()
+def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
+    doc = load_json(data, path)
+    if not isinstance(doc, dict):
+        raise CatalogError("package.json is not a JSON object", where=path)
+    name = json_text(doc, "name")
+    if not name:
+        return []
+    version = json_text(doc, "version")
+    repository = doc.get("repository")
+    repo_url = repository if isinstance(repository, str) else ""
+    if isinstance(repository, dict):
+        repo_url = json_text(repository, "url")
+    return [
+        FoundPackage(
+            type="npm",
+            name=name,
+            version=version,
+            purl=scoped_purl("npm", name, version),
+            licenses=_licenses(doc),
+            metadata=sorted_metadata(
+                author=_author(doc),
+                homepage=json_text(doc, "homepage"),
+                private="true" if doc.get("private") is True else "",
+                url=repo_url,
+                in_node_modules="true" if "node_modules/" in path else "",
+            ),
+        )
+    ]
+
+
+CATALOGER = Declared(name="javascript-package-cataloger", wants=wants, parser=parse)

@@ -10,28 +10,16 @@ it); licences from ``license`` (a list, or a string).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from reporter.catalog._langutil import load_json, purl, sorted_metadata
-from reporter.catalog.interface import FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.catalog._langutil import json_text, load_json, sorted_metadata
+from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.purl import scoped_purl
 from reporter.errors import CatalogError
 
-__all__ = ["CATALOGER", "ComposerInstalledCataloger", "composer_purl"]
+__all__ = ["CATALOGER", "parse", "wants"]
 
-_MAX = 64 * 1024 * 1024
-
-
-def composer_purl(name: str, version: str) -> str:
-    vendor, sep, local = name.partition("/")
-    if not sep:
-        vendor, local = "", name
-    return purl("composer", vendor, local, version)
-
-
-def _text(entry: dict[str, Any], key: str) -> str:
-    value = entry.get(key)
-    return value.strip() if isinstance(value, str) else ""
+_MAX = WholeFile(64 * 1024 * 1024)
 
 
 def _licenses(entry: dict[str, Any]) -> tuple[str, ...]:
@@ -47,55 +35,48 @@ def _source(entry: dict[str, Any]) -> str:
     for key in ("source", "dist"):
         value = entry.get(key)
         if isinstance(value, dict):
-            url = _text(value, "url")
+            url = json_text(value, "url")
             if url:
                 return url
     return ""
 
 
-class ComposerInstalledCataloger:
-    @property
-    def name(self) -> str:
-        return "php-composer-installed-cataloger"
+def wants(path: str, mode: int, size: int) -> WholeFile | None:
+    if path.endswith("installed.json") and (path == "installed.json" or path[-15] == "/"):
+        return _MAX
+    return None
 
-    def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
-        if path.endswith("installed.json") and (path == "installed.json" or path[-15] == "/"):
-            return WholeFile(_MAX)
+
+def _package(entry: dict[str, Any]) -> FoundPackage | None:
+    name = json_text(entry, "name")
+    if not name:
         return None
-
-    def parse(self, path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
-        doc = load_json(data, path)
-        if isinstance(doc, dict):
-            doc = doc.get("packages")
-            if doc is None:
-                return []
-        if not isinstance(doc, list):
-            raise CatalogError("installed.json has no packages list", where=path)
-        found: list[FoundPackage] = []
-        for entry in doc:
-            if not isinstance(entry, dict):
-                continue
-            name = _text(entry, "name")
-            if not name:
-                continue
-            version = _text(entry, "version")
-            found.append(
-                FoundPackage(
-                    type="php-composer",
-                    name=name,
-                    version=version,
-                    purl=composer_purl(name, version),
-                    licenses=_licenses(entry),
-                    metadata=sorted_metadata(
-                        package_type=_text(entry, "type"),
-                        source=_source(entry),
-                        reference=_text(entry.get("source") or {}, "reference")
-                        if isinstance(entry.get("source"), dict)
-                        else "",
-                    ),
-                )
-            )
-        return found
+    version = json_text(entry, "version")
+    source = entry.get("source")
+    return FoundPackage(
+        type="php-composer",
+        name=name,
+        version=version,
+        purl=scoped_purl("composer", name, version),
+        licenses=_licenses(entry),
+        metadata=sorted_metadata(
+            package_type=json_text(entry, "type"),
+            source=_source(entry),
+            reference=json_text(source, "reference") if isinstance(source, dict) else "",
+        ),
+    )
 
 
-CATALOGER = ComposerInstalledCataloger()
+def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
+    doc = load_json(data, path)
+    if isinstance(doc, dict):
+        doc = doc.get("packages")
+        if doc is None:
+            return []
+    if not isinstance(doc, list):
+        raise CatalogError("installed.json has no packages list", where=path)
+    packages = (_package(entry) for entry in doc if isinstance(entry, dict))
+    return [found for found in packages if found is not None]
+
+
+CATALOGER = Declared(name="php-composer-installed-cataloger", wants=wants, parser=parse)

@@ -27,17 +27,22 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable
 
-from reporter.catalog._langutil import ZIP_ERRORS, purl, sorted_metadata
-from reporter.catalog.interface import FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.catalog._langutil import ZIP_ERRORS, sorted_metadata
+from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
 
-__all__ = ["CATALOGER", "PythonCataloger", "normalize_name", "parse_core_metadata"]
+__all__ = ["CATALOGER", "normalize_name", "parse", "parse_core_metadata", "wants"]
 
-_METADATA_MAX = 8 * 1024 * 1024
-_SUPPORT_MAX = 4 * 1024 * 1024
-_EGG_MAX = 64 * 1024 * 1024
+# What is kept, by the kind of file (``_metadata_kind``).
+_CAPTURE = {
+    "dist-info": WholeFile(8 * 1024 * 1024),
+    "egg-info": WholeFile(8 * 1024 * 1024),
+    "egg-info-file": WholeFile(8 * 1024 * 1024),
+    "egg": WholeFile(64 * 1024 * 1024),
+    "support": WholeFile(4 * 1024 * 1024),
+}
 _EGG_MEMBER_MAX = 4 * 1024 * 1024
 _SHORT_LICENSE = 100
 
@@ -221,43 +226,31 @@ def _read_zipped_egg(path: str, data: bytes) -> str | None:
         raise CatalogError(f"unreadable .egg archive: {exc}", where=path) from None
 
 
-class PythonCataloger:
-    @property
-    def name(self) -> str:
-        return "python-installed-package-cataloger"
+def wants(path: str, mode: int, size: int) -> WholeFile | None:
+    return _CAPTURE.get(_metadata_kind(path))
 
-    def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
-        kind = _metadata_kind(path)
-        if not kind:
-            return None
-        if kind == "egg":
-            return WholeFile(_EGG_MAX)
-        if kind == "support":
-            return WholeFile(_SUPPORT_MAX)
-        return WholeFile(_METADATA_MAX)
 
-    def parse(self, path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
-        kind = _metadata_kind(path)
-        if kind in ("", "support"):
+def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
+    kind = _metadata_kind(path)
+    if kind in ("", "support"):
+        return []  # support files are kept only so that the metadata's parse can name them
+    if kind == "egg":
+        text = _read_zipped_egg(path, data)
+        if text is None:
             return []
-        if kind == "egg":
-            text = _read_zipped_egg(path, data)
-            if text is None:
-                return []
-            site_root = path.rpartition("/")[0]
-            return _package(text, path, site_root, ())
-        if kind == "egg-info-file":
-            return _package(_decode(data), path, path.rpartition("/")[0], ())
-        meta_dir = path.rpartition("/")[0]
-        site_root = meta_dir.rpartition("/")[0]
-        if kind == "egg-info" and meta_dir.endswith("EGG-INFO"):
-            site_root = site_root.rpartition("/")[0]  # <root>/<name>.egg/EGG-INFO/PKG-INFO
-        supporting = tuple(
-            candidate
-            for candidate in (f"{meta_dir}/{n}" for n in _SUPPORTING[kind])
-            if ctx.read(candidate) is not None
-        )
-        return _package(_decode(data), path, site_root, supporting)
+        return _package(text, path, path.rpartition("/")[0], ())
+    if kind == "egg-info-file":
+        return _package(_decode(data), path, path.rpartition("/")[0], ())
+    meta_dir = path.rpartition("/")[0]
+    site_root = meta_dir.rpartition("/")[0]
+    if kind == "egg-info" and meta_dir.endswith("EGG-INFO"):
+        site_root = site_root.rpartition("/")[0]  # <root>/<name>.egg/EGG-INFO/PKG-INFO
+    supporting = tuple(
+        candidate
+        for candidate in (f"{meta_dir}/{n}" for n in _SUPPORTING[kind])
+        if ctx.read(candidate) is not None
+    )
+    return _package(_decode(data), path, site_root, supporting)
 
 
-CATALOGER = PythonCataloger()
+CATALOGER = Declared(name="python-installed-package-cataloger", wants=wants, parser=parse)

@@ -28,12 +28,11 @@ from __future__ import annotations
 
 import sqlite3
 import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from packageurl import PackageURL
-
-from reporter.catalog.dpkg import spdx_license
-from reporter.catalog.interface import Distro, FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.catalog.interface import Declared, Distro, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.licences import spdx_license
+from reporter.catalog.purl import distro_qualifier, purl
 from reporter.errors import CatalogError
 
 __all__ = ["CATALOGER", "Header", "blobs_from_bdb", "blobs_from_ndb", "blobs_from_sqlite"]
@@ -64,7 +63,7 @@ _HEADER_MAX_DATA = 256 * 1024 * 1024  # rpm's HEADER_DATA_MAX
 _HEADER_MAX_TAGS = 0xFFFF  # rpm's HEADER_TAGS_MAX
 
 
-def wants(path: str, mode: int, size: int) -> WholeFile | Scanner | None:
+def wants(path: str, mode: int, size: int) -> WholeFile | None:
     directory, _, base = path.rpartition("/")
     if base not in _FILES:
         return None
@@ -271,19 +270,9 @@ def _purl(name: str, version: str, release: str, epoch: int | None, arch: str, s
         qualifiers["epoch"] = str(epoch)
     if srpm:
         qualifiers["upstream"] = srpm
-    if distro is not None and (
-        qualifier := "-".join(p for p in (distro.id, distro.version_id) if p)
-    ):
+    if distro is not None and (qualifier := distro_qualifier(distro)):
         qualifiers["distro"] = qualifier
-    return str(
-        PackageURL(
-            type="rpm",
-            namespace=namespace or None,
-            name=name,
-            version=f"{version}-{release}",
-            qualifiers=qualifiers,
-        ).to_string()
-    )
+    return purl("rpm", namespace, name, f"{version}-{release}", qualifiers)
 
 
 def _package(blob: bytes, distro: Distro | None) -> FoundPackage | None:
@@ -326,31 +315,17 @@ def _blobs(path: str, data: bytes) -> list[bytes]:
     return blobs_from_bdb(data)
 
 
-def _packages(path: str, data: bytes, distro: Distro | None) -> Iterator[FoundPackage]:
+def parse(path: str, data: bytes, ctx: ParseContext) -> Iterator[FoundPackage]:
     for blob in _blobs(path, data):
-        found = _package(blob, distro)
+        found = _package(blob, ctx.distro)
         if found is not None:
             yield found
 
 
-class _RpmCataloger:
-    @property
-    def name(self) -> str:
-        return "rpm"
-
-    def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
-        return wants(path, mode, size)
-
-    def parse(self, path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
-        # Read everything first: a database that fails half-way yields nothing, as in syft.
-        try:
-            return list(_packages(path, data, ctx.distro))
-        except CatalogError as exc:
-            if exc.where:
-                raise
-            raise CatalogError(str(exc), where=path) from exc
-        except (struct.error, ValueError, IndexError, OverflowError) as exc:
-            raise CatalogError(f"unreadable rpm database: {exc}", where=path) from exc
-
-
-CATALOGER = _RpmCataloger()
+CATALOGER = Declared(
+    name="rpm",
+    wants=wants,
+    parser=parse,
+    unreadable=(struct.error, ValueError, IndexError, OverflowError),
+    what="rpm database",
+)

@@ -15,14 +15,14 @@ which ignores it, the singular ``license``). purl ``pkg:gem/<name>@<version>``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
-from reporter.catalog._langutil import purl, sorted_metadata
-from reporter.catalog.interface import FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.catalog._langutil import sorted_metadata
+from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.purl import purl
 
-__all__ = ["CATALOGER", "GemspecCataloger", "parse_gemspec"]
+__all__ = ["CATALOGER", "parse", "parse_gemspec", "wants"]
 
-_MAX = 4 * 1024 * 1024
+_MAX = WholeFile(4 * 1024 * 1024)
 _ASSIGN = re.compile(
     r"^\s*(?P<var>[a-z_]\w*)\.(?P<key>name|version|licenses?|authors|homepage)\s*=\s*(?P<value>.*?)\s*$"
 )
@@ -57,38 +57,34 @@ def parse_gemspec(text: str) -> dict[str, list[str]]:
     return fields
 
 
-class GemspecCataloger:
-    @property
-    def name(self) -> str:
-        return "ruby-installed-gemspec-cataloger"
-
-    def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
-        if path.endswith(".gemspec") and (
-            "/specifications/" in path or path.startswith("specifications/")
-        ):
-            return WholeFile(_MAX)
-        return None
-
-    def parse(self, path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
-        fields = parse_gemspec(data.decode("utf-8", errors="replace"))
-        name = (fields.get("name") or [""])[0].strip()
-        if not name:
-            return []
-        version = (fields.get("version") or [""])[0].strip()
-        licenses = fields.get("licenses") or fields.get("license") or []
-        return [
-            FoundPackage(
-                type="gem",
-                name=name,
-                version=version,
-                purl=purl("gem", "", name, version),
-                licenses=tuple(dict.fromkeys(x.strip() for x in licenses if x.strip())),
-                metadata=sorted_metadata(
-                    authors=", ".join(fields.get("authors", [])),
-                    homepage=(fields.get("homepage") or [""])[0],
-                ),
-            )
-        ]
+def wants(path: str, mode: int, size: int) -> WholeFile | None:
+    if path.endswith(".gemspec") and (
+        "/specifications/" in path or path.startswith("specifications/")
+    ):
+        return _MAX
+    return None
 
 
-CATALOGER = GemspecCataloger()
+def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
+    fields = parse_gemspec(data.decode("utf-8", errors="replace"))
+    name = (fields.get("name") or [""])[0].strip()
+    if not name:
+        return []
+    version = (fields.get("version") or [""])[0].strip()
+    licenses = fields.get("licenses") or fields.get("license") or []
+    return [
+        FoundPackage(
+            type="gem",
+            name=name,
+            version=version,
+            purl=purl("gem", "", name, version),
+            licenses=tuple(dict.fromkeys(x.strip() for x in licenses if x.strip())),
+            metadata=sorted_metadata(
+                authors=", ".join(fields.get("authors", [])),
+                homepage=(fields.get("homepage") or [""])[0],
+            ),
+        )
+    ]
+
+
+CATALOGER = Declared(name="ruby-installed-gemspec-cataloger", wants=wants, parser=parse)

@@ -14,7 +14,7 @@ from reporter.catalog import distro as distro_detection
 from reporter.catalog.interface import Cataloger, Distro, FoundPackage, ParseContext
 from reporter.layers.filesystem import FileSystem, Version, build_filesystem
 from reporter.layers.tarwalk import LayerScan
-from reporter.model import Finding, Layer, Location, Package
+from reporter.model import Finding, FindingKind, Layer, Location, Package
 
 __all__ = ["CatalogResult", "catalog_image"]
 
@@ -38,7 +38,9 @@ def catalog_image(
         distro = distro_detection.detect(_reader(fs, distro_detection.CATALOGER.name))
     except Exception as exc:  # a broken release file must not stop the run
         distro = None
-        findings.append(Finding("catalog", f"distro detection failed: {exc}", severity="warning"))
+        findings.append(
+            Finding(FindingKind.CATALOG, f"distro detection failed: {exc}", severity="warning")
+        )
 
     by_name = {cataloger.name: cataloger for cataloger in catalogers}
     packages: dict[tuple[str, str, str, str, str], Package] = {}
@@ -86,7 +88,7 @@ def _parse(
         layer = fs.layers[version.layer]
         findings.append(
             Finding(
-                "catalog",
+                FindingKind.CATALOG,
                 f"cataloger {cataloger.name} could not parse /{path} "
                 f"(layer {layer.index} {layer.digest}): {exc}",
                 where=f"/{path}",

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Iterable
 
-from reporter.catalog._langutil import elf_sections, load_json, minimal_elf, purl, sorted_metadata
-from reporter.catalog.interface import FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.catalog._langutil import elf_sections, load_json, minimal_elf, sorted_metadata
+from reporter.catalog.interface import Declared, FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
 
-__all__ = ["CATALOGER", "AuditableScanner", "RustAuditCataloger"]
+__all__ = ["CATALOGER", "AuditableScanner", "parse", "parse_dep_v0", "wants"]
 
 SECTION = ".dep-v0"
 _FILE_MAX = 64 * 1024 * 1024
@@ -143,23 +143,19 @@ def parse_dep_v0(compressed: bytes, where: str) -> list[FoundPackage]:
     return found
 
 
-class RustAuditCataloger:
-    @property
-    def name(self) -> str:
-        return "cargo-auditable-binary-cataloger"
-
-    def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
-        if mode & _EXEC_BITS and _MIN_SIZE <= size <= _FILE_MAX:
-            return AuditableScanner()
-        return None
-
-    def parse(self, path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
-        section = elf_sections(data, path).get(SECTION)
-        if section is None:
-            return []
-        if section.offset + section.size > len(data):
-            raise CatalogError(f"{SECTION} lies outside the file", where=path)
-        return parse_dep_v0(data[section.offset : section.offset + section.size], path)
+def wants(path: str, mode: int, size: int) -> WholeFile | Scanner | None:
+    if mode & _EXEC_BITS and _MIN_SIZE <= size <= _FILE_MAX:
+        return AuditableScanner()
+    return None
 
 
-CATALOGER = RustAuditCataloger()
+def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
+    section = elf_sections(data, path).get(SECTION)
+    if section is None:
+        return []
+    if section.offset + section.size > len(data):
+        raise CatalogError(f"{SECTION} lies outside the file", where=path)
+    return parse_dep_v0(data[section.offset : section.offset + section.size], path)
+
+
+CATALOGER = Declared(name="cargo-auditable-binary-cataloger", wants=wants, parser=parse)

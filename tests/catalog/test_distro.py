@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reporter.catalog import distro
-from reporter.catalog.interface import Distro, ParseContext, WholeFile
+from reporter.catalog.interface import Cataloger, Distro, ParseContext, WholeFile
 from tests.conftest import shared_path
 
 DEBIAN_APP = ("fixtures", "real", "debian-app.oci-gzip")
@@ -70,9 +70,8 @@ def layer_files(blob: Path, wanted: Callable[[str], bool]) -> tuple[dict[str, by
         return files, whiteouts
 
 
-def wanted_by(cataloger: distro._DistroCataloger | object) -> Callable[[str], bool]:
-    wants = getattr(cataloger, "wants")  # noqa: B009 - any Cataloger
-    return lambda path: wants(path, 0o100644, 0) is not None
+def wanted_by(cataloger: Cataloger) -> Callable[[str], bool]:
+    return lambda path: cataloger.wants(path, 0o100644, 0) is not None
 
 
 def syft_distro(name: str) -> dict[str, object]:

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from reporter.catalog import distro, dpkg
 from reporter.catalog.interface import Distro, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.licences import spdx_license
 from reporter.errors import CatalogError
 from tests.conftest import shared_path
 
@@ -420,7 +421,7 @@ def test_copyright_file_itself_yields_nothing() -> None:
     ],
 )
 def test_spdx_mapping_like_syft(value: str, expected: str | None) -> None:
-    assert dpkg.spdx_license(value) == expected
+    assert spdx_license(value) == expected
 
 
 # --- robustness ---------------------------------------------------------------------------
