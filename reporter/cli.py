@@ -107,7 +107,7 @@ def _cache_dir(args: argparse.Namespace) -> str | None:
         return None
     if os.environ.get("CI", "").strip().lower() in ("true", "1", "yes"):
         return None
-    from reporter.cache import default_cache_dir
+    from reporter.layers.cache import default_cache_dir
 
     return str(default_cache_dir())
 

@@ -20,7 +20,6 @@ from reporter.jsonread import (
     parse_descriptor,
     parse_json,
 )
-from reporter.layers.tarwalk import LayerScan
 from reporter.model import (
     Descriptor,
     Finding,
@@ -38,7 +37,6 @@ __all__ = [
     "describe_docker",
     "docker_manifest_bytes",
     "parse_config",
-    "verify_layer",
 ]
 
 DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json"
@@ -300,79 +298,3 @@ def _with_diff_ids(config: ImageConfig, layers: list[Descriptor]) -> ImageConfig
     """Pre-1.10 v1 JSON has no rootfs: legacy layer.tar files are uncompressed, so the blob
     digest is the diff_id (later checked against the streamed content)."""
     return replace(config, diff_ids=tuple(d.digest for d in layers))
-
-
-def verify_layer(layer: Layer, scan: LayerScan | None, where: str) -> tuple[Layer, list[Finding]]:
-    """Compare a streamed layer with what its descriptor and the config claim."""
-    if scan is None:
-        return replace(layer, present=False), [
-            Finding(
-                "missing-blob",
-                f"layer {layer.index} blob is missing",
-                where=where,
-                expected=layer.digest,
-                integrity=True,
-            )
-        ]
-    findings = list(scan.findings)
-    verified = True
-    algorithm = layer.digest.partition(":")[0]
-    if layer.digest and algorithm not in ("sha256", "sha512"):
-        verified = False
-        findings.append(
-            Finding(
-                "unsupported-digest",
-                f"layer {layer.index} digest algorithm {algorithm!r} cannot be verified",
-                where=where,
-                expected=layer.digest,
-                integrity=True,
-            )
-        )
-    elif layer.digest and scan.blob_digest != layer.digest:
-        verified = False
-        findings.append(
-            Finding(
-                "digest-mismatch",
-                f"layer {layer.index} does not match its digest",
-                where=where,
-                expected=layer.digest,
-                actual=scan.blob_digest,
-                integrity=True,
-            )
-        )
-    if scan.blob_size != layer.size:
-        verified = False
-        findings.append(
-            Finding(
-                "size-mismatch",
-                f"layer {layer.index} length differs from its descriptor",
-                where=where,
-                expected=str(layer.size),
-                actual=str(scan.blob_size),
-                integrity=True,
-            )
-        )
-    diff_ok: bool | None = None
-    if layer.diff_id:
-        diff_ok = scan.diff_id == layer.diff_id
-        if scan.diff_id != layer.diff_id:
-            findings.append(
-                Finding(
-                    "diffid-mismatch",
-                    f"layer {layer.index}'s uncompressed content "
-                    "does not match the config's rootfs.diff_ids",
-                    where=where,
-                    expected=layer.diff_id,
-                    actual=scan.diff_id,
-                    integrity=True,
-                )
-            )
-    return (
-        replace(
-            layer,
-            verified=verified,
-            diff_id_verified=diff_ok,
-            uncompressed_size=scan.uncompressed_size,
-        ),
-        findings,
-    )

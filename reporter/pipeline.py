@@ -15,13 +15,14 @@ from dataclasses import dataclass, replace
 from reporter import __version__
 from reporter.archive.detect import open_input
 from reporter.archive.interface import Archive, blob_path
-from reporter.catalog import ALL_CATALOGERS
+from reporter.catalog import ALL_CATALOGERS, CATALOG_VERSION
 from reporter.catalog.interface import Cataloger
 from reporter.catalog.run import catalog_image
 from reporter.errors import InputError, IntegrityError, LayoutError, NotFoundError, UsageError
-from reporter.image import describe, describe_docker, verify_layer
+from reporter.image import describe, describe_docker
+from reporter.layers.scan import LayerScan
 from reporter.layers.schedule import scan_layers, stream_scanner
-from reporter.layers.tarwalk import LayerScan
+from reporter.layers.verify import verify_layer
 from reporter.model import (
     AttestationRef,
     Descriptor,
@@ -153,7 +154,15 @@ def _describe_open(
     scans_by_path: dict[str, LayerScan | None] = {}
     if docker or streaming:
         wanted = [p for paths in layer_paths for p in paths]
-        scans_by_path = scan_layers(archive, wanted, catalogers, options, expected, progress)
+        scans_by_path = scan_layers(
+            archive,
+            wanted,
+            catalogers,
+            options,
+            expected,
+            progress,
+            catalog_version=CATALOG_VERSION,
+        )
 
     images: list[ImageDescription] = []
     all_scans: list[tuple[LayerScan | None, ...]] = []

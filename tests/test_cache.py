@@ -12,9 +12,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from reporter.cache import FORMAT, LayerCache, default_cache_dir
+from reporter.catalog import CATALOG_VERSION
 from reporter.cli import main
-from reporter.layers.tarwalk import Captured, Entry, LayerScan
+from reporter.layers.cache import FORMAT, LayerCache, default_cache_dir
+from reporter.layers.scan import Captured, Entry, LayerScan
 from reporter.model import Finding, Report
 from reporter.options import Limits, Options
 from reporter.pipeline import generate
@@ -72,6 +73,7 @@ def _key() -> str:
         diff_id="sha256:" + "b" * 64,
         media_type="application/vnd.oci.image.layer.v1.tar+gzip",
         catalogers=["distro", "go"],
+        catalog_version=CATALOG_VERSION,
         limits=Limits(),
     )
 
@@ -100,6 +102,7 @@ def test_key_covers_versions_catalogers_limits_and_media_type() -> None:
         "diff_id": "",
         "media_type": "m",
         "catalogers": ["a"],
+        "catalog_version": "1",
         "limits": Limits(),
     }
     keys = {
@@ -111,6 +114,8 @@ def test_key_covers_versions_catalogers_limits_and_media_type() -> None:
         LayerCache.key(**{**base, "limits": Limits(max_capture_bytes=1)}),  # type: ignore[arg-type]
     }
     assert len(keys) == 6
+    # the catalog version is the caller's (layers never import the catalog): it keys too
+    assert LayerCache.key(**{**base, "catalog_version": "2"}) not in keys  # type: ignore[arg-type]
 
 
 def _forge(header: dict[str, object], data: bytes = b"") -> bytes:
@@ -304,7 +309,7 @@ _WRITER = textwrap.dedent(
     import sys
     sys.path[:0] = [{repo!r}, {tests!r}]
     from test_cache import _key, _scan, WHERE
-    from reporter.cache import LayerCache
+    from reporter.layers.cache import LayerCache
     cache = LayerCache(sys.argv[1])
     for _ in range(150):
         assert cache.put(_key(), _scan(), WHERE)

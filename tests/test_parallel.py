@@ -15,7 +15,7 @@ import pytest
 from reporter.catalog import ALL_CATALOGERS
 from reporter.layers import parallel, schedule
 from reporter.layers.parallel import Counted, ScanJob, run_parallel
-from reporter.layers.tarwalk import LayerScan
+from reporter.layers.scan import LayerScan
 from reporter.options import Limits, Options
 from reporter.pipeline import generate
 from samples.build import docker_save_bytes, gzip_bytes, write_layout

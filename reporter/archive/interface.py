@@ -6,14 +6,16 @@ which form they are looking at. An OCI blob ``sha256:<hex>`` lives at ``blobs/sh
 (image-layout.md "Blobs"); docker-save paths are the names in ``manifest.json``.
 
 Stream-mode archives (gzip tars, stdin) cannot seek back: they scan every large member as a
-layer while passing over it, and hand the results out through ``prescanned``.
+layer while passing over it, and hand the results out through ``prescanned``. The scan
+function is the caller's (``reporter.layers.schedule.stream_scanner``) and so is its result:
+an archive only keeps it, so here it is an opaque ``object`` and the archive, an earlier stage
+than the layers, never imports what a layer scan is.
 """
 
 from __future__ import annotations
 
 from typing import IO, Protocol
 
-from reporter.layers.tarwalk import LayerScan
 from reporter.model import Finding
 
 __all__ = ["Archive", "blob_path"]
@@ -61,8 +63,9 @@ class Archive(Protocol):
         """A stream over the file, or None when absent (or only available prescanned)."""
         ...
 
-    def prescanned(self, path: str) -> LayerScan | None:
-        """A layer already scanned while streaming past it (stream mode only)."""
+    def prescanned(self, path: str) -> object | None:
+        """What the scan function returned for a member it was handed while the archive
+        streamed past it (stream mode only); None for any other path."""
         ...
 
     def locate(self, path: str) -> tuple[str, int, int | None] | None:

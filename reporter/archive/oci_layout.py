@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import IO
 
 from reporter.errors import InputError
-from reporter.layers.tarwalk import LayerScan
-from reporter.model import Finding
+from reporter.model import Finding, FindingKind
 
 __all__ = ["LayoutDirectory"]
 
@@ -34,7 +33,7 @@ class LayoutDirectory:
     def _resolve(self, path: str) -> Path | None:
         """The file for ``path`` if it is a regular file inside the layout; else None + finding."""
         if path.startswith("/") or ".." in path.split("/"):
-            self._flag(path, "path-escape", "the name leaves the layout")
+            self._flag(path, FindingKind.PATH_ESCAPE, "the name leaves the layout")
             return None
         candidate = self._root / path
         try:
@@ -43,7 +42,9 @@ class LayoutDirectory:
         except OSError:
             return None
         if real != self._root and self._root not in real.parents:
-            self._flag(path, "path-escape", f"a symlink leads outside the layout (to {real})")
+            self._flag(
+                path, FindingKind.PATH_ESCAPE, f"a symlink leads outside the layout (to {real})"
+            )
             return None
         if not stat.S_ISREG(info.st_mode):
             self._flag(path, "not-a-file", "is not a regular file (a directory or a device)")
@@ -79,7 +80,7 @@ class LayoutDirectory:
         real = self._resolve(path)
         return None if real is None else open(real, "rb")
 
-    def prescanned(self, path: str) -> LayerScan | None:
+    def prescanned(self, path: str) -> object | None:
         return None
 
     def locate(self, path: str) -> tuple[str, int, int | None] | None:

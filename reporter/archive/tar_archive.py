@@ -21,8 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import IO, Self
 
 from reporter.errors import ArchiveError, InputError
-from reporter.layers.tarwalk import LayerScan
-from reporter.model import Finding
+from reporter.model import Finding, FindingKind
 
 __all__ = ["SMALL_MEMBER_BYTES", "TarArchive", "normalize_member_name"]
 
@@ -31,7 +30,8 @@ __all__ = ["SMALL_MEMBER_BYTES", "TarArchive", "normalize_member_name"]
 SMALL_MEMBER_BYTES = 4 * 1024 * 1024
 _MAX_LINK_HOPS = 16
 
-ScanFn = Callable[[IO[bytes], str], LayerScan]
+# Called on each large member in stream mode; what it returns is kept, unread, for prescanned().
+ScanFn = Callable[[IO[bytes], str], object]
 
 
 def normalize_member_name(name: str) -> str | None:
@@ -103,7 +103,7 @@ class TarArchive:
         self._links: dict[str, str] = {}
         self._members: dict[str, tarfile.TarInfo] = {}
         self._small: dict[str, bytes] = {}
-        self._scans: dict[str, LayerScan] = {}
+        self._scans: dict[str, object] = {}
         self._sizes: dict[str, int] = {}
         self._tar: tarfile.TarFile | None = None
         try:
@@ -147,7 +147,7 @@ class TarArchive:
         if path is None:
             self._findings.append(
                 Finding(
-                    "path-escape",
+                    FindingKind.PATH_ESCAPE,
                     f"member name {member.name!r} leaves the archive",
                     where=self._name,
                     integrity=True,
@@ -162,7 +162,7 @@ class TarArchive:
             if target is None:
                 self._findings.append(
                     Finding(
-                        "path-escape",
+                        FindingKind.PATH_ESCAPE,
                         f"link {path!r} points outside the archive ({member.linkname!r})",
                         where=self._name,
                         integrity=True,
@@ -176,7 +176,7 @@ class TarArchive:
         if path in self._members or path in self._small or path in self._scans:
             self._findings.append(
                 Finding(
-                    "duplicate-entry",
+                    FindingKind.DUPLICATE_ENTRY,
                     f"{path!r} appears more than once; the last copy "
                     "is used, as tar extraction would",
                     where=self._name,
@@ -223,7 +223,7 @@ class TarArchive:
             path = target
         # A link loop (or a chain too long): say so instead of calling the name missing.
         finding = Finding(
-            "link-loop",
+            FindingKind.LINK_LOOP,
             f"{start!r} is a chain of links that never ends at a file",
             where=self._name,
             integrity=True,
@@ -262,7 +262,7 @@ class TarArchive:
             return self._tar.extractfile(self._members[path])
         return None
 
-    def prescanned(self, path: str) -> LayerScan | None:
+    def prescanned(self, path: str) -> object | None:
         return self._scans.get(self._follow(path))
 
     def locate(self, path: str) -> tuple[str, int, int | None] | None:

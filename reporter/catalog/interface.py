@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from reporter.errors import CatalogError
+from reporter.layers.capture import Scanner, WholeFile
 
 __all__ = [
     "Cataloger",
@@ -33,21 +34,6 @@ __all__ = [
     "WholeFile",
     "keep_nothing",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class WholeFile:
-    max_bytes: int = 64 * 1024 * 1024
-
-
-class Scanner(Protocol):
-    def feed(self, chunk: bytes) -> bool:
-        """Take the next chunk; return False once nothing more is needed (stops feeding)."""
-        ...
-
-    def result(self) -> bytes | None:
-        """What to keep for ``parse``, or None to keep nothing."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)

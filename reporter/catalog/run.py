@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from reporter.catalog import distro as distro_detection
 from reporter.catalog.interface import Cataloger, Distro, FoundPackage, ParseContext
 from reporter.layers.filesystem import FileSystem, Version, build_filesystem
-from reporter.layers.tarwalk import LayerScan
+from reporter.layers.scan import LayerScan
 from reporter.model import Finding, FindingKind, Layer, Location, Package
 
 __all__ = ["CatalogResult", "catalog_image"]

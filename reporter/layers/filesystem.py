@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from reporter.layers.tarwalk import Captured, Entry, LayerScan
+from reporter.layers.scan import Captured, Entry, LayerScan
 from reporter.model import Layer, Location
 
 __all__ = ["FileSystem", "Version", "build_filesystem"]

@@ -19,8 +19,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from reporter.catalog.interface import Cataloger
-from reporter.layers.tarwalk import LayerScan, Readable, scan_layer
+from reporter.layers.capture import Capturer
+from reporter.layers.scan import LayerScan
+from reporter.layers.tarwalk import Readable, scan_layer
 from reporter.options import Limits
 
 if TYPE_CHECKING:  # imported when a pool is used: a one-process run does not pay for them
@@ -72,7 +73,7 @@ class Counted:
 
 def scan_job(
     job: ScanJob,
-    catalogers: Sequence[Cataloger],
+    catalogers: Sequence[Capturer],
     limits: Limits,
     tick: Callable[[int], None] | None = None,
 ) -> LayerScan | None:
@@ -96,10 +97,10 @@ def scan_job(
 
 # -- worker side -------------------------------------------------------------------------------
 
-_state: tuple[tuple[Cataloger, ...], Limits, Any] | None = None
+_state: tuple[tuple[Capturer, ...], Limits, Any] | None = None
 
 
-def _init(catalogers: tuple[Cataloger, ...], limits: Limits, counter: Any) -> None:
+def _init(catalogers: tuple[Capturer, ...], limits: Limits, counter: Any) -> None:
     import signal
 
     # Ctrl-C is the parent's to handle (it cancels what is queued); no traceback per worker.
@@ -149,7 +150,7 @@ def _share(order: Sequence[ScanJob], workers: int) -> tuple[list[ScanJob], list[
 
 def run_parallel(
     jobs: Sequence[ScanJob],
-    catalogers: Sequence[Cataloger],
+    catalogers: Sequence[Capturer],
     limits: Limits,
     *,
     workers: int,

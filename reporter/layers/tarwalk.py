@@ -3,7 +3,8 @@
 The blob is read once, in ~1 MiB chunks. Three things happen to every chunk:
 
 * the raw bytes are hashed (the blob digest) and counted;
-* they are decompressed (gzip or zstd, told apart by magic bytes; the media type is only a hint);
+* they are decompressed by :mod:`reporter.compression` (gzip or zstd, told apart by magic
+  bytes; the media type is only a hint);
 * the uncompressed bytes are hashed (the diff_id) and walked as a tar stream by a small
   hand-written header parser, much cheaper per entry than :mod:`tarfile`.
 
@@ -16,48 +17,28 @@ from __future__ import annotations
 import hashlib
 import queue
 import threading
-import zlib
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from collections.abc import Sequence
+from typing import Any, Protocol
 
-import zstandard
-
-from reporter.catalog.interface import Cataloger, Scanner, WholeFile
+from reporter import compression
+from reporter.layers.capture import Capturer, Scanner, WholeFile
+from reporter.layers.scan import Captured, Entry, LayerScan
 from reporter.layers.whiteout import classify
-from reporter.model import Finding
+from reporter.model import Finding, FindingKind
 from reporter.options import Limits
 
-__all__ = [
-    "Captured",
-    "Entry",
-    "LayerScan",
-    "Readable",
-    "normalize_path",
-    "safe_name",
-    "scan_layer",
-]
+__all__ = ["Readable", "normalize_path", "safe_name", "scan_layer"]
 
 _CHUNK = 1 << 20
-# Bounds the output of one decompression call, so a bomb never lands in memory all at once.
-_OUT = 1 << 20
-# zstd has no output limit per call and a block of 4 input bytes can expand to 128 KiB, so input
-# is fed in slices small enough that one call yields at most ~128 MiB even for hostile input.
-_ZSTD_SLICE = 4096
-_RATIO_FLOOR = 64 * 1024 * 1024
 # A PAX or GNU long-name record larger than this is hostile, not a path.
 _META_MAX = 16 * 1024 * 1024
 _BLOCK = 512
 _ZERO_BLOCK = bytes(_BLOCK)
 
-_GZIP_MAGIC = b"\x1f\x8b"
-_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-
 # Typeflags whose size field describes no data in the archive (same rule as Go's archive/tar
 # isHeaderOnlyType and CPython's tarfile).
 _HEADER_ONLY = frozenset((b"1", b"2", b"3", b"4", b"5", b"6"))
 _FILE_TYPES = frozenset((b"0", b"\x00", b"7"))
-_OTHER_TYPES = frozenset((b"3", b"4", b"6"))
 _SPARSE_KEYS = ("GNU.sparse.major", "GNU.sparse.map", "GNU.sparse.size", "GNU.sparse.realsize")
 
 
@@ -65,42 +46,6 @@ class Readable(Protocol):
     """What ``scan_layer`` reads from: any binary file, pipe or archive member stream."""
 
     def read(self, size: int = -1, /) -> bytes: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One tar entry, path normalised (no leading ``/`` or ``./``, never above the root)."""
-
-    path: str
-    type: str  # file | dir | symlink | hardlink | other
-    mode: int  # permission bits (& 0o7777)
-    size: int  # for a hard link: the size of its target when the target is in this layer
-    linkname: str = ""  # symlink target as written; hard-link target normalised like path
-
-
-@dataclass(frozen=True, slots=True)
-class Captured:
-    """What a cataloger asked the walker to keep of one file."""
-
-    path: str
-    cataloger: str
-    data: bytes
-    whole: bool = True  # False when ``data`` is a Scanner's result, not the file content
-
-
-@dataclass(frozen=True, slots=True)
-class LayerScan:
-    blob_digest: str  # "<algorithm>:<hex>" over every raw byte read
-    blob_size: int
-    diff_id: str  # "sha256:<hex>" of the uncompressed stream; "" when it could not be decoded whole
-    uncompressed_size: int  # bytes decompressed (all of them when ``diff_id`` is set)
-    compression: str  # gzip | zstd | none
-    entries: tuple[Entry, ...]
-    whiteouts: tuple[str, ...]  # paths deleted from lower layers
-    opaque_dirs: tuple[str, ...]  # directories whose lower-layer children are hidden
-    captured: tuple[Captured, ...]
-    findings: tuple[Finding, ...]
-    complete: bool  # the whole stream was decoded and walked without a problem or limit
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,6 +110,16 @@ def _cstr(field: bytes) -> bytes:
     return field.partition(b"\x00")[0]
 
 
+def _header_name(h: bytes) -> bytes:
+    """The name a header block itself holds (POSIX ustar: prefix + "/" + name)."""
+    name = _cstr(h[0:100])
+    if h[257:263] == b"ustar\x00":
+        prefix = _cstr(h[345:500])
+        if prefix:
+            return prefix + b"/" + name
+    return name
+
+
 def _parse_pax(data: bytes) -> dict[str, bytes]:
     """PAX records ``"%d %s=%s\\n"`` (POSIX pax "Extended Header Format")."""
     records: dict[str, bytes] = {}
@@ -188,14 +143,7 @@ def _parse_pax(data: bytes) -> dict[str, bytes]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Raw input and decompression
-
-
-class _DecodeError(Exception):
-    def __init__(self, kind: str, message: str, *, integrity: bool = True) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.integrity = integrity
+# Raw input
 
 
 class _Hasher:
@@ -263,189 +211,6 @@ class _Raw:
         return f"{self._hash.name}:{self._hash.hexdigest()}"
 
 
-class _Inflater(Protocol):
-    @property
-    def eof(self) -> bool: ...
-
-    @property
-    def needs_input(self) -> bool: ...
-
-    @property
-    def unused_data(self) -> bytes: ...
-
-    def decompress(self, data: bytes, max_length: int) -> bytes: ...
-
-
-class _ZlibInflater:
-    """The stdlib's zlib behind the bz2-style interface of isal's IgzipDecompressor."""
-
-    __slots__ = ("_d", "_tail")
-
-    def __init__(self) -> None:
-        self._d = zlib.decompressobj(wbits=31)
-        self._tail = b""
-
-    @property
-    def eof(self) -> bool:
-        return self._d.eof
-
-    @property
-    def needs_input(self) -> bool:
-        return not self._tail
-
-    @property
-    def unused_data(self) -> bytes:
-        return self._d.unused_data
-
-    def decompress(self, data: bytes, max_length: int) -> bytes:
-        out = self._d.decompress(self._tail + data if self._tail else data, max_length)
-        self._tail = self._d.unconsumed_tail
-        return out
-
-
-_new_inflater: Callable[[], _Inflater]
-_GZIP_ERRORS: tuple[type[Exception], ...]
-try:
-    from isal import igzip_lib as _igzip_lib
-
-    def _isal_inflater() -> _Inflater:
-        inflater: _Inflater = _igzip_lib.IgzipDecompressor(flag=_igzip_lib.DECOMP_GZIP)
-        return inflater
-
-    _new_inflater = _isal_inflater
-    _GZIP_ERRORS = (cast("type[Exception]", _igzip_lib.IsalError), zlib.error, ValueError, EOFError)
-except ImportError:  # pragma: no cover - isal is a declared dependency; this keeps us working
-    _new_inflater = _ZlibInflater
-    _GZIP_ERRORS = (zlib.error, ValueError, EOFError)
-
-
-def _gunzip(src: _Raw, data: bytes) -> Iterator[bytes]:
-    """Every member of a (multi-member, RFC 1952 2.2) gzip stream, in bounded chunks."""
-    inflater: _Inflater | None = None
-    while True:
-        if not data:
-            data = src.read()
-            if not data:
-                break
-        if inflater is None:
-            data = src.read_at_least(data, 2)
-            if data[:2] != _GZIP_MAGIC:
-                if data.count(0) == len(data):
-                    data = b""  # zero padding after the last member, as some writers leave
-                    continue
-                raise _DecodeError(
-                    "trailing-data", "bytes after the gzip stream are not gzip", integrity=False
-                )
-            inflater = _new_inflater()
-        try:
-            out = inflater.decompress(data, _OUT)
-            data = b""
-            if out:
-                yield out
-            while not inflater.eof and not inflater.needs_input:
-                out = inflater.decompress(b"", _OUT)
-                if out:
-                    yield out
-        except _GZIP_ERRORS as exc:
-            raise _DecodeError("corrupt-layer", f"gzip data is corrupt: {exc}") from None
-        if inflater.eof:
-            data = inflater.unused_data
-            inflater = None
-    if inflater is not None:
-        raise _DecodeError("truncated-layer", "gzip stream ends before its last member does")
-
-
-def _is_zstd_frame(head: bytes) -> bool:
-    # RFC 8878 3.1: a zstd frame, or a skippable frame (magic 0x184D2A5?, little-endian).
-    return head[:4] == _ZSTD_MAGIC or (
-        len(head) >= 4 and head[1:4] == b"\x2a\x4d\x18" and head[0] & 0xF0 == 0x50
-    )
-
-
-def _unzstd(src: _Raw, data: bytes) -> Iterator[bytes]:
-    """Every frame of a zstd stream (frames without a content size too), in ~1 MiB chunks."""
-    dctx = zstandard.ZstdDecompressor()
-    obj: zstandard.ZstdDecompressionObj | None = None
-    parts: list[bytes] = []
-    pending = 0
-    while True:
-        if not data:
-            data = src.read()
-            if not data:
-                break
-        if obj is None:
-            data = src.read_at_least(data, 4)
-            if not _is_zstd_frame(data):
-                if parts:
-                    yield b"".join(parts)
-                raise _DecodeError(
-                    "trailing-data", "bytes after the zstd stream are not zstd", integrity=False
-                )
-            obj = dctx.decompressobj()
-        view = memoryview(data)
-        pos = 0
-        end = len(data)
-        rest = b""
-        frame_done = False
-        try:
-            while pos < end:
-                out = obj.decompress(view[pos : pos + _ZSTD_SLICE])
-                pos += _ZSTD_SLICE
-                if out:
-                    parts.append(out)
-                    pending += len(out)
-                    if pending >= _CHUNK:
-                        yield b"".join(parts)
-                        parts = []
-                        pending = 0
-                if obj.eof:
-                    rest = obj.unused_data
-                    frame_done = True
-                    break
-        except zstandard.ZstdError as exc:
-            if parts:
-                yield b"".join(parts)
-            raise _DecodeError("corrupt-layer", f"zstd data is corrupt: {exc}") from None
-        data = b""
-        if frame_done:
-            obj = None
-            data = rest + bytes(view[pos:]) if pos < end else rest
-    if parts:
-        yield b"".join(parts)
-    if obj is not None:
-        raise _DecodeError("truncated-layer", "zstd stream ends inside a frame")
-
-
-def _plain(src: _Raw, data: bytes) -> Iterator[bytes]:
-    while data:
-        yield data
-        data = src.read()
-
-
-def _detect(head: bytes) -> str:
-    if head[:2] == _GZIP_MAGIC:
-        return "gzip"
-    if _is_zstd_frame(head):
-        return "zstd"
-    return "none"
-
-
-def _hinted(media_type: str) -> str | None:
-    if not media_type:
-        return None
-    if media_type.endswith(("gzip", "+gz")):
-        return "gzip"
-    if media_type.endswith("zstd"):
-        return "zstd"
-    if media_type.endswith(("tar", ".tar", "+tar")):
-        return "none"
-    return None
-
-
-# Not a tar stream at all: compressions we do not read. Reported instead of a checksum error.
-_UNSUPPORTED = ((b"\xfd7zXZ\x00", "xz"), (b"BZh", "bzip2"), (b"\x04\x22\x4d\x18", "lz4"))
-
-
 # ---------------------------------------------------------------------------------------------
 # The tar walk
 
@@ -483,7 +248,7 @@ class _Meta:
 
 
 class _Walker:
-    def __init__(self, catalogers: Sequence[Cataloger], limits: Limits, where: str) -> None:
+    def __init__(self, catalogers: Sequence[Capturer], limits: Limits, where: str) -> None:
         self.catalogers = tuple(catalogers)
         self.limits = limits
         self.where = where
@@ -520,7 +285,9 @@ class _Walker:
         )
 
     def _corrupt(self, offset: int, message: str) -> None:
-        self._finding("corrupt-layer", f"tar header at offset {offset}: {message}", integrity=True)
+        self._finding(
+            FindingKind.CORRUPT_LAYER, f"tar header at offset {offset}: {message}", integrity=True
+        )
         self.failed = True
 
     # -- the byte loop -------------------------------------------------------------------------
@@ -590,7 +357,7 @@ class _Walker:
             # No end-of-archive blocks (umoci and others omit them): the tar simply ends here.
             return True
         self._finding(
-            "truncated-layer",
+            FindingKind.TRUNCATED_LAYER,
             f"tar stream ends {where} at offset {self._offset}",
             integrity=True,
         )
@@ -637,7 +404,7 @@ class _Walker:
     def _check_capture_limit(self) -> None:
         if self._capture_total > self.limits.max_capture_bytes and not self.limited:
             self._finding(
-                "limit",
+                FindingKind.LIMIT,
                 f"file contents kept for catalogers exceed {self.limits.max_capture_bytes} bytes",
             )
             self.limited = True
@@ -657,7 +424,9 @@ class _Walker:
                 self.captured.append(Captured(path, name, data))
 
     def _cataloger_failed(self, name: str, path: str, exc: Exception) -> None:
-        self._finding("catalog", f"cataloger {name} failed on {path}: {exc}", severity="warning")
+        self._finding(
+            FindingKind.CATALOG, f"cataloger {name} failed on {path}: {exc}", severity="warning"
+        )
 
     # -- headers -------------------------------------------------------------------------------
 
@@ -690,7 +459,9 @@ class _Walker:
         kind = h[156:157]
         if kind in (b"x", b"g", b"L", b"K"):
             if size > _META_MAX:
-                self._finding("limit", f"extended header of {size} bytes at offset {offset}")
+                self._finding(
+                    FindingKind.LIMIT, f"extended header of {size} bytes at offset {offset}"
+                )
                 self.limited = True
                 self.failed = True
                 return
@@ -728,56 +499,23 @@ class _Walker:
                 self._pax.update(records)
 
     def _entry(self, h: bytes, kind: bytes, size: int, offset: int) -> None:
-        pax = self._pax
-        longname = self._longname
-        longlink = self._longlink
-        self._pax = self._longname = self._longlink = None
-        if pax is None and not self._global:
-            extended: dict[str, bytes] = {}
-        elif pax is None:
-            extended = self._global
-        else:
-            extended = dict(self._global)
-            for key, value in pax.items():
-                if value:
-                    extended[key] = value
-                else:  # POSIX: an empty value deletes the keyword, global ones included
-                    extended.pop(key, None)
-
+        """One entry header (after any extended headers): name, size, then by type."""
+        extended, longname, longlink = self._take_extended()
         name_b = extended.get("path") or longname
-        if name_b is None:
-            name_b = _cstr(h[0:100])
-            if h[257:263] == b"ustar\x00":  # POSIX ustar: prefix + "/" + name
-                prefix = _cstr(h[345:500])
-                if prefix:
-                    name_b = prefix + b"/" + name_b
+        if name_b is None:  # an empty GNU long name is still the name
+            name_b = _header_name(h)
         sparse_real: int | None = None
         if extended:
-            if "size" in extended:
-                try:
-                    size = int(extended["size"])
-                except ValueError:
-                    self._corrupt(offset, "bad PAX size")
-                    return
-            if any(k in extended for k in _SPARSE_KEYS):
-                # GNU PAX sparse formats 0.0, 0.1 and 1.0: the stored data is not the content.
+            sizes = self._extended_size(extended, size, offset)
+            if sizes is None:
+                return
+            size, sparse_real = sizes
+            if sparse_real is not None:
                 name_b = extended.get("GNU.sparse.name") or name_b
-                real = extended.get("GNU.sparse.realsize") or extended.get("GNU.sparse.size")
-                try:
-                    sparse_real = int(real) if real else size
-                except ValueError:
-                    sparse_real = size
 
         data_size = 0 if kind in _HEADER_ONLY else size
         pad = -data_size & 511
-        raw_name = safe_name(name_b)
-        path, escaped = normalize_path(raw_name)
-        if escaped:
-            self._finding(
-                "path-escape",
-                f"entry {raw_name!r} climbs above the root; read as {path or '/'!r}",
-                severity="warning",
-            )
+        path = self._entry_path(name_b)
         try:
             mode = _num(h[100:108]) & 0o7777
         except ValueError:
@@ -796,49 +534,117 @@ class _Walker:
         if not path:  # the root directory itself ("./")
             self._skip = data_size + pad
             return
-        base = path.rpartition("/")[2]
-        if base.startswith(".wh."):
-            marker = classify(path)
-            if marker is not None:
-                if marker[0] == "whiteout":
-                    self.whiteouts.append(marker[1])
-                elif marker[0] == "opaque":
-                    self.opaque.append(marker[1])
+        if path.rpartition("/")[2].startswith(".wh."):
+            self._whiteout(path)
             self._skip = data_size + pad
             return
-
         if kind in _FILE_TYPES:
-            if kind == b"\x00" and name_b.endswith(b"/"):  # pre-POSIX directory
-                self.entries.append(Entry(path, "dir", mode, 0))
-                self._skip = data_size + pad
-                return
-            if sparse_real is not None:
-                self._sparse(path, mode, sparse_real, data_size, pad)
-                return
-            entry = Entry(path, "file", mode, size)
-            self.entries.append(entry)
-            self._files[path] = (mode, size)
-            if self.catalogers:
-                self._start_capture(entry, data_size, pad)
-            else:
-                self._skip = data_size + pad
+            self._regular(path, name_b, kind, mode, size, sparse_real, data_size, pad)
             return
         if kind == b"S":
             self._sparse(path, mode, sparse_real if sparse_real is not None else size, 0, 0)
             if self._sparse_ext is None:
                 self._skip = data_size + pad
             return
+        link = extended.get("linkpath") or longlink or _cstr(h[157:257])
+        self._other(path, kind, mode, size, link)
+        self._skip = data_size + pad
+
+    def _take_extended(self) -> tuple[dict[str, bytes], bytes | None, bytes | None]:
+        """The PAX records (global ones merged in), GNU long name and long link pending for
+        this entry; the pending ones are consumed."""
+        pax = self._pax
+        longname = self._longname
+        longlink = self._longlink
+        self._pax = self._longname = self._longlink = None
+        if pax is None and not self._global:
+            extended: dict[str, bytes] = {}
+        elif pax is None:
+            extended = self._global
+        else:
+            extended = dict(self._global)
+            for key, value in pax.items():
+                if value:
+                    extended[key] = value
+                else:  # POSIX: an empty value deletes the keyword, global ones included
+                    extended.pop(key, None)
+        return extended, longname, longlink
+
+    def _extended_size(
+        self, extended: dict[str, bytes], size: int, offset: int
+    ) -> tuple[int, int | None] | None:
+        """(stored size, sparse real size or None) as PAX records say; None if unreadable."""
+        if "size" in extended:
+            try:
+                size = int(extended["size"])
+            except ValueError:
+                self._corrupt(offset, "bad PAX size")
+                return None
+        if not any(k in extended for k in _SPARSE_KEYS):
+            return size, None
+        # GNU PAX sparse formats 0.0, 0.1 and 1.0: the stored data is not the content.
+        real = extended.get("GNU.sparse.realsize") or extended.get("GNU.sparse.size")
+        try:
+            return size, int(real) if real else size
+        except ValueError:
+            return size, size
+
+    def _entry_path(self, name_b: bytes) -> str:
+        """The normalised path, with a finding when the name climbs above the root."""
+        raw_name = safe_name(name_b)
+        path, escaped = normalize_path(raw_name)
+        if escaped:
+            self._finding(
+                FindingKind.PATH_ESCAPE,
+                f"entry {raw_name!r} climbs above the root; read as {path or '/'!r}",
+                severity="warning",
+            )
+        return path
+
+    def _whiteout(self, path: str) -> None:
+        marker = classify(path)
+        if marker is not None:
+            if marker[0] == "whiteout":
+                self.whiteouts.append(marker[1])
+            elif marker[0] == "opaque":
+                self.opaque.append(marker[1])
+
+    def _regular(
+        self,
+        path: str,
+        name_b: bytes,
+        kind: bytes,
+        mode: int,
+        size: int,
+        sparse_real: int | None,
+        data_size: int,
+        pad: int,
+    ) -> None:
+        if kind == b"\x00" and name_b.endswith(b"/"):  # pre-POSIX directory
+            self.entries.append(Entry(path, "dir", mode, 0))
+            self._skip = data_size + pad
+            return
+        if sparse_real is not None:
+            self._sparse(path, mode, sparse_real, data_size, pad)
+            return
+        entry = Entry(path, "file", mode, size)
+        self.entries.append(entry)
+        self._files[path] = (mode, size)
+        if self.catalogers:
+            self._start_capture(entry, data_size, pad)
+        else:
+            self._skip = data_size + pad
+
+    def _other(self, path: str, kind: bytes, mode: int, size: int, link: bytes) -> None:
+        """Directories, links and the rest (devices, FIFOs): entries without captured data."""
         if kind == b"5":
             self.entries.append(Entry(path, "dir", mode, 0))
         elif kind == b"2":
-            link = extended.get("linkpath") or longlink or _cstr(h[157:257])
             self.entries.append(Entry(path, "symlink", mode, 0, safe_name(link)))
         elif kind == b"1":
-            link = extended.get("linkpath") or longlink or _cstr(h[157:257])
             self._hardlink(path, mode, normalize_path(safe_name(link))[0])
         elif kind != b"V":  # "V" is a GNU volume label, not a file
             self.entries.append(Entry(path, "other", mode, size))
-        self._skip = data_size + pad
 
     def _sparse(self, path: str, mode: int, real: int, data_size: int, pad: int) -> None:
         # Recorded as a file; its stored bytes are a sparse map plus fragments, not the content,
@@ -863,7 +669,7 @@ class _Walker:
                     wholes.append(cataloger.name)
                 else:
                     self._finding(
-                        "capture-skipped",
+                        FindingKind.CAPTURE_SKIPPED,
                         f"{path} ({size} bytes) is larger than cataloger {cataloger.name} "
                         f"reads ({want.max_bytes})",
                         severity="info",
@@ -927,7 +733,7 @@ class _Walker:
                     self.captured.append(Captured(path, name, result, whole=False))
                 continue
             self._finding(
-                "capture-skipped",
+                FindingKind.CAPTURE_SKIPPED,
                 f"{path} is a hard link to {target}, whose content was not kept for "
                 f"cataloger {name}",
                 severity="info",
@@ -939,7 +745,7 @@ class _Walker:
 
 def scan_layer(
     raw: Readable,
-    catalogers: Sequence[Cataloger],
+    catalogers: Sequence[Capturer],
     *,
     limits: Limits,
     digest_algorithm: str = "sha256",
@@ -964,7 +770,7 @@ def scan_layer(
 
 def _scan(
     raw: Readable,
-    catalogers: Sequence[Cataloger],
+    catalogers: Sequence[Capturer],
     limits: Limits,
     digest_algorithm: str,
     media_type: str,
@@ -973,74 +779,12 @@ def _scan(
 ) -> LayerScan:
     src = _Raw(raw, digest_algorithm, hasher)
     head = src.read_at_least(b"", 6)
-    compression = _detect(head)
+    kind = compression.detect(head)
     walker = _Walker(catalogers, limits, where)
-    findings = walker.findings
-    hint = _hinted(media_type)
-    if hint is not None and hint != compression:
-        findings.append(
-            Finding(
-                "compression-mismatch",
-                f"media type {media_type} suggests {hint}, the bytes are {compression}",
-                where=where,
-                severity="info",
-                expected=hint,
-                actual=compression,
-            )
-        )
-    if compression == "none":
-        for magic, label in _UNSUPPORTED:
-            if head.startswith(magic):
-                findings.append(
-                    Finding(
-                        "unsupported-compression",
-                        f"layer is {label}-compressed, which this tool does not read",
-                        where=where,
-                    )
-                )
-                walker.failed = True
-                break
-
-    decoder = {"gzip": _gunzip, "zstd": _unzstd, "none": _plain}[compression](src, head)
+    _check_compression(walker, head, kind, media_type)
     # For a plain tar, the diff_id is the blob digest: hashing the same bytes twice buys nothing.
-    diff = None if compression == "none" and digest_algorithm == "sha256" else hashlib.sha256()
-    usize = 0
-    decoded = False
-    max_layer = limits.max_layer_bytes
-    ratio = limits.max_expansion_ratio
-    try:
-        for chunk in decoder:
-            usize += len(chunk)
-            if usize > max_layer:
-                walker._finding("limit", f"layer expands past {max_layer} bytes; scan stopped")
-                walker.limited = True
-                break
-            if usize > _RATIO_FLOOR and usize > ratio * src.size:
-                walker._finding(
-                    "limit",
-                    f"layer expands more than {ratio}x its compressed size; scan stopped",
-                )
-                walker.limited = True
-                break
-            if diff is not None:
-                hasher.update(diff, chunk)
-            walker.feed(chunk)
-            if walker.limited:
-                break
-        else:
-            decoded = True
-    except _DecodeError as exc:
-        findings.append(
-            Finding(
-                exc.kind,
-                str(exc),
-                where=where,
-                severity="error" if exc.integrity else "warning",
-                integrity=exc.integrity,
-            )
-        )
-        # Trailing garbage after a complete stream still leaves a whole uncompressed stream.
-        decoded = not exc.integrity
+    diff = None if kind == "none" and digest_algorithm == "sha256" else hashlib.sha256()
+    usize, decoded = _decode_and_walk(src, head, kind, walker, diff, hasher)
     src.drain()
     walked = walker.finish() if decoded else False
     hasher.close()
@@ -1054,11 +798,70 @@ def _scan(
         blob_size=src.size,
         diff_id=diff_id,
         uncompressed_size=usize,
-        compression=compression,
+        compression=kind,
         entries=tuple(walker.entries),
         whiteouts=tuple(walker.whiteouts),
         opaque_dirs=tuple(walker.opaque),
         captured=tuple(walker.captured),
-        findings=tuple(findings),
+        findings=tuple(walker.findings),
         complete=decoded and walked and not walker.limited and not walker.failed,
     )
+
+
+def _check_compression(walker: _Walker, head: bytes, kind: str, media_type: str) -> None:
+    """Findings on the compression itself: not what the media type says, or one we do not read."""
+    hint = compression.hinted(media_type)
+    if hint is not None and hint != kind:
+        walker.findings.append(
+            Finding(
+                FindingKind.COMPRESSION_MISMATCH,
+                f"media type {media_type} suggests {hint}, the bytes are {kind}",
+                where=walker.where,
+                severity="info",
+                expected=hint,
+                actual=kind,
+            )
+        )
+    label = compression.unsupported(head) if kind == "none" else None
+    if label is not None:
+        walker.findings.append(
+            Finding(
+                FindingKind.UNSUPPORTED_COMPRESSION,
+                f"layer is {label}-compressed, which this tool does not read",
+                where=walker.where,
+            )
+        )
+        walker.failed = True
+
+
+def _decode_and_walk(
+    src: _Raw, head: bytes, kind: str, walker: _Walker, diff: Any, hasher: _Hasher
+) -> tuple[int, bool]:
+    """Decompress, hash and walk to the end or a limit: (bytes uncompressed, decoded whole)."""
+    usize = 0
+    try:
+        for chunk in compression.decoder(kind, src, head):
+            usize += len(chunk)
+            problem = compression.expansion_problem(usize, src.size, walker.limits)
+            if problem is not None:
+                walker._finding(FindingKind.LIMIT, problem)
+                walker.limited = True
+                return usize, False
+            if diff is not None:
+                hasher.update(diff, chunk)
+            walker.feed(chunk)
+            if walker.limited:
+                return usize, False
+    except compression.DecodeError as exc:
+        walker.findings.append(
+            Finding(
+                exc.kind,
+                str(exc),
+                where=walker.where,
+                severity="error" if exc.integrity else "warning",
+                integrity=exc.integrity,
+            )
+        )
+        # Trailing garbage after a complete stream still leaves a whole uncompressed stream.
+        return usize, not exc.integrity
+    return usize, True

@@ -13,7 +13,8 @@ from reporter.catalog import python as python_cataloger
 from reporter.catalog.interface import Cataloger, FoundPackage, ParseContext, Scanner, WholeFile
 from reporter.catalog.run import catalog_image
 from reporter.errors import CatalogError
-from reporter.layers.tarwalk import LayerScan, scan_layer
+from reporter.layers.scan import LayerScan
+from reporter.layers.tarwalk import scan_layer
 from reporter.model import Layer, Location
 from reporter.options import Limits
 from tests.conftest import shared_path

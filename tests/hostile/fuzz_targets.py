@@ -31,7 +31,8 @@ from reporter.catalog.run import catalog_image
 from reporter.errors import InputError, ReporterError
 from reporter.image import describe, parse_config
 from reporter.jsonread import parse_descriptor, parse_json
-from reporter.layers.tarwalk import LayerScan, scan_layer
+from reporter.layers.scan import LayerScan
+from reporter.layers.tarwalk import scan_layer
 from reporter.model import Descriptor, Finding, ImageTarget, Layer
 from reporter.options import Limits
 from reporter.resolve import resolve

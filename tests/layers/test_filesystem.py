@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from reporter.catalog import python as python_cataloger
 from reporter.layers.filesystem import FileSystem, build_filesystem
-from reporter.layers.tarwalk import Captured, Entry, LayerScan, scan_layer
+from reporter.layers.scan import Captured, Entry, LayerScan
+from reporter.layers.tarwalk import scan_layer
 from reporter.layers.whiteout import apply_whiteouts
 from reporter.model import Layer, Location
 from reporter.options import Limits

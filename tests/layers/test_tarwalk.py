@@ -17,16 +17,11 @@ import zstandard
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reporter.catalog.interface import FoundPackage, ParseContext, Scanner, WholeFile
-from reporter.layers import tarwalk
-from reporter.layers.tarwalk import (
-    Captured,
-    Entry,
-    LayerScan,
-    normalize_path,
-    safe_name,
-    scan_layer,
-)
+from reporter import compression
+from reporter.catalog.interface import FoundPackage, ParseContext
+from reporter.layers.capture import Scanner, WholeFile
+from reporter.layers.scan import Captured, Entry, LayerScan
+from reporter.layers.tarwalk import normalize_path, safe_name, scan_layer
 from reporter.options import Limits
 from tests.conftest import shared_path
 
@@ -779,7 +774,7 @@ def test_real_debian_app_layers() -> None:
 
 def test_stdlib_zlib_fallback_reads_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
     # The path taken when isal cannot be imported: real zlib over real gzip bytes.
-    monkeypatch.setattr(tarwalk, "_new_inflater", tarwalk._ZlibInflater)
+    monkeypatch.setattr(compression, "new_inflater", compression.ZlibInflater)
     tar = make_tar([*SAMPLE, file("big", bytes(range(256)) * 9000)])
     blob = gz(tar[:3000]) + gz(tar[3000:])
     result = scan(blob)

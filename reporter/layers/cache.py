@@ -1,13 +1,18 @@
 """A content-addressed cache of per-layer scan results (``LayerScan``), safe to share.
 
 Key: sha256 over the layer's blob digest and size, the diff_id the config expects, the media
-type (it decides the compression hint finding), the scan limits, ``CATALOG_VERSION``, the tool
-version and the names of the catalogers that asked for files. A layer that appears in another
-image, or again in a re-run, is then read from the cache instead of being decompressed.
+type (it decides the compression hint finding), the scan limits, the catalog version (the
+caller passes ``reporter.catalog.CATALOG_VERSION``: this module, a stage before the catalog,
+does not import it), the tool version and the names of the catalogers that asked for files.
+A layer that appears in another image, or again in a re-run, is then read from the cache
+instead of being decompressed.
 
 What a cached result stands on: the blob's digest as the manifest names it (the blob file is
-``blobs/<algorithm>/<hex>``) and its size on disk. A warm run does **not** re-hash the blob;
-``--no-cache`` (``Options.cache_dir=None``) gives full verification. Only results whose hashed
+``blobs/<algorithm>/<hex>``) and its size on disk. A warm run still re-hashes the blob and uses
+the entry only if the bytes on disk match that digest (``reporter.layers.schedule``), so a
+changed blob is never called sound; it skips decompression, the tar walk and capture. Only
+``--trust-cache`` (``Options.trust_cache``) takes the digest on faith and skips the re-hash;
+``--no-cache`` (``Options.cache_dir=None``) scans everything afresh. Only results whose hashed
 bytes matched the named digest and size are ever written, so a corrupt or forged blob never
 becomes a cache entry.
 
@@ -36,8 +41,7 @@ from typing import Any
 import orjson
 
 from reporter import __version__
-from reporter.catalog import CATALOG_VERSION
-from reporter.layers.tarwalk import Captured, Entry, LayerScan
+from reporter.layers.scan import Captured, Entry, LayerScan
 from reporter.model import Finding
 from reporter.options import Limits
 
@@ -219,12 +223,13 @@ class LayerCache:
         diff_id: str,
         media_type: str,
         catalogers: Sequence[str],
+        catalog_version: str,
         limits: Limits,
     ) -> str:
         parts = [
             FORMAT,
             __version__,
-            CATALOG_VERSION,
+            catalog_version,
             blob_digest,
             str(blob_size),
             diff_id,
