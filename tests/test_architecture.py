@@ -26,7 +26,8 @@ SOURCE_DIR = Path(__file__).resolve().parents[1] / ROOT_PACKAGE
 # earlier one, never a later one.
 STAGES: tuple[tuple[str, ...], ...] = (
     # foundation: importable by every stage (cycles among them are still caught below)
-    ("errors", "model", "options", "compression", "jsonread", "versions"),
+    # (progress: the callback type every stage may report through, and the terminal bar)
+    ("errors", "model", "options", "compression", "jsonread", "versions", "progress"),
     ("archive",),  # path or "-" → files and blobs by path
     ("resolve",),  # index / manifest list → per-platform image targets
     ("image",),  # manifest + config → ImageDescription
@@ -44,7 +45,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
 
 # Leaf utilities: import only the foundation; importable from this stage on (render,
 # pipeline, commands, cli), never by the stages that compute the report.
-LEAF_UTILITIES: tuple[str, ...] = ("progress", "output")
+LEAF_UTILITIES: tuple[str, ...] = ("output",)
 LEAF_USERS_FROM = "render"
 
 # ``reporter/__init__.py`` (the public API) runs before every other module of the package, so
@@ -431,11 +432,10 @@ def test_checker_flags_root_package_importing_a_stage_at_import_time() -> None:
 def test_checker_leaf_utilities() -> None:
     graph = _graph(
         {
-            "reporter/progress": "from reporter.model import M\n",
             "reporter/output": "from reporter.render.common import x\n",
-            "reporter/layers/schedule": "from reporter.progress import P\n",
+            "reporter/layers/schedule": "from reporter.output import write\n",
             "reporter/render/common": "from reporter.output import write\n",
-            "reporter/cli": "from reporter.progress import P\n",
+            "reporter/cli": "from reporter.output import write\n",
             "reporter/model": "",
         }
     )
