@@ -29,7 +29,7 @@ from reporter.versions import compare
 
 __all__ = ["Query", "VersionSpec", "format_rows", "open_read_only", "parse_spec", "run_query"]
 
-_CLAUSE = re.compile(r"^\s*(<=|>=|==|!=|<|>|=)?\s*(\S+)\s*$")
+_CLAUSE = re.compile(r"^\s*(<=|>=|==|!=|<|>|=)?\s*([0-9A-Za-z]\S*)\s*$")
 _TESTS: dict[str, Callable[[int], bool]] = {
     "<": lambda c: c < 0,
     "<=": lambda c: c <= 0,
@@ -79,11 +79,29 @@ def open_read_only(path: str) -> sqlite3.Connection:
         db = sqlite3.connect(uri, uri=True)
         db.execute("PRAGMA query_only = ON")
         row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        # Third lock: mode=ro and query_only leave ATTACH (which creates a file) and PRAGMAs
+        # open; the authorizer lets a statement read and compute, nothing else.
+        db.set_authorizer(_authorize)
     except sqlite3.DatabaseError as exc:
         raise UsageError(f"not an oci-reporter inventory ({exc})", where=path) from None
     if row is None or row[0] != str(SCHEMA_VERSION):
         raise UsageError(f"inventory schema version {row[0] if row else 'none'} is not v1")
     return db
+
+
+_ALLOWED = frozenset(
+    (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE)
+)
+
+
+def _authorize(action: int, table: str | None, *_: object) -> int:
+    if action in _ALLOWED:
+        return sqlite3.SQLITE_OK
+    # Opening a table-valued function (json_each) re-reads the schema, which SQLite reports as
+    # an "update" of sqlite_master; a real write there is still refused by mode=ro.
+    if action == sqlite3.SQLITE_UPDATE and table == "sqlite_master":
+        return sqlite3.SQLITE_OK
+    return sqlite3.SQLITE_DENY
 
 
 _IMAGE_COLUMNS = (
@@ -124,7 +142,7 @@ def run_query(db: sqlite3.Connection, query: Query) -> tuple[list[str], list[tup
             rows = cursor.fetchall()
         except (sqlite3.DatabaseError, sqlite3.ProgrammingError) as exc:
             text = str(exc)
-            if "readonly" in text or "read-only" in text or "query_only" in text:
+            if any(w in text for w in ("readonly", "read-only", "query_only", "not authorized")):
                 raise UsageError(
                     f"--sql is read-only: the statement tries to write ({text})"
                 ) from None
