@@ -35,7 +35,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from reporter.errors import ReporterError, UsageError
+from reporter.errors import UsageError
 from reporter.fleet.audit import Candidate, audit_input
 from reporter.fleet.inventory import InputResult
 from reporter.options import Options
@@ -77,8 +77,8 @@ def plan_input(candidate: Candidate, options: Options) -> tuple[LayerTask, ...]:
     light = replace(options, catalog=False, verify_layers=False)
     try:
         scanned = describe_input(candidate.path, light)
-    except ReporterError:
-        return ()  # the assembly task meets the same error and records it
+    except Exception:
+        return ()
     names = [c.name for c in _catalogers(options)]
     tasks: dict[str, LayerTask] = {}
     try:
@@ -158,9 +158,18 @@ def _key(kind: str, text: str) -> str:
 
 
 def dask_executor(
-    address: str, *, retries: int = 3, timeout: float = 30.0
+    address: str,
+    *,
+    retries: int = 3,
+    timeout: float = 30.0,
+    stats: dict[str, int] | None = None,
 ) -> Any:  # returns an Executor; typed loosely so the module imports without dask
-    """An executor that runs the audit on the Dask cluster at ``address``."""
+    """An executor that runs the audit on the Dask cluster at ``address``.
+
+    ``stats`` (when given) is filled with ``inputs``, ``layer_refs`` (layer blobs the inputs
+    name) and ``layer_tasks`` (distinct layer scans submitted): how much sharing saved.
+    """
+    counts = stats if stats is not None else {}
     try:
         # Untyped, optional: imported by name so mypy and a dask-less install both stay happy.
         distributed: Any = importlib.import_module("distributed")
@@ -190,6 +199,7 @@ def dask_executor(
             assemblies = []
             for candidate in candidates:
                 tasks = client.gather(plans[candidate.path])
+                counts["layer_refs"] = counts.get("layer_refs", 0) + len(tasks)
                 deps = []
                 for task in tasks:
                     if task.key not in layer_futures:
@@ -213,8 +223,10 @@ def dask_executor(
                         retries=retries,
                     )
                 )
+            counts["inputs"] = len(candidates)
+            counts["layer_tasks"] = len(layer_futures)
             by_future = dict(zip((f.key for f in assemblies), candidates, strict=True))
-            for future in distributed.as_completed(assemblies):
+            for future in distributed.as_completed(assemblies, loop=client.loop):
                 try:
                     result: InputResult = future.result()
                 except Exception as exc:  # e.g. KilledWorker once the retries are spent
