@@ -216,3 +216,20 @@ def test_inventory_files_are_refused_when_foreign(
     code, _, err = cli(capsys, "query", "--db", str(junk))
     assert code == 2
     assert err.count("\n") == 1
+
+
+def test_schema_doc_matches_the_ddl() -> None:
+    from reporter.fleet.inventory import SCHEMA
+    from tests.conftest import REPO
+
+    doc = (REPO / "docs" / "inventory-schema.md").read_text()
+    assert f"```sql\n{SCHEMA.strip()}\n```" in doc
+
+
+def test_inventory_is_wal_and_versioned(tmp_path: Path) -> None:
+    inventory = Inventory(str(tmp_path / "inv.sqlite"))
+    assert inventory.journal_mode == "wal"
+    inventory.close()
+    assert rows(tmp_path / "inv.sqlite", "SELECT value FROM meta WHERE key = 'schema_version'") == [
+        ("1",)
+    ]
