@@ -14,6 +14,7 @@ Exit codes (README "Exit codes"):
   9  diff --fail-on: a gated change was found
   10 check-base: stale (rebuild or rebase)
   11 check-base: unknown
+  audit: the worst of its inputs' codes, in the order 4 > 1 > 3 > 6 > 8 > 5 > 7 > 0
 """
 
 from __future__ import annotations
@@ -164,7 +165,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Scan every selected image once and write one or more outputs. "
         + SELECTOR_HELP,
     )
-    report.add_argument("path", metavar="PATH", help="the image: directory, tar or '-'")
+    report.add_argument("path", metavar="PATH", nargs="?", help="the image: directory, tar or '-'")
+    report.add_argument(
+        "--db", metavar="FILE", help="instead of PATH: the fleet page of an audit inventory"
+    )
     _add_selection(report)
     _add_quiet(report)
     report.add_argument(
@@ -254,7 +258,80 @@ def _parser() -> argparse.ArgumentParser:
         "downgraded, base-changed, layers-changed, config-changed, "
         "provenance-changed, any (repeatable)",
     )
+    _add_fleet(sub)
     return parser
+
+
+def _add_fleet(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    audit = sub.add_parser(
+        "audit",
+        help="scan many images (files, directories, @list.txt) into an SQLite inventory",
+        description="Audit every image found in PATH... into --db FILE: directories are "
+        "searched recursively (an OCI layout is one image), @FILE lists paths. Unchanged "
+        "inputs are skipped on a re-run; unreadable ones are recorded and the audit goes on. "
+        "Schema: docs/inventory-schema.md.",
+    )
+    audit.add_argument("paths", metavar="PATH", nargs="+", help="image, directory or @list.txt")
+    audit.add_argument("--db", required=True, metavar="FILE", help="the inventory (SQLite)")
+    audit.add_argument(
+        "--verify", action="store_true", help="re-audit unchanged inputs too (re-hash every blob)"
+    )
+    audit.add_argument(
+        "--output-dir", metavar="DIR", help="also write one report per image into DIR"
+    )
+    audit.add_argument(
+        "--format",
+        "-f",
+        action="append",
+        default=[],
+        metavar="FORMAT",
+        help="per-image report format with --output-dir: html (default), md, json (repeatable)",
+    )
+    audit.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="run on this Dask distributed scheduler (pip install 'oci-reporter[dask]')",
+    )
+    audit.add_argument("--no-catalog", action="store_true", help="skip package cataloging")
+    _add_selection(audit)
+    _add_quiet(audit)
+
+    query = sub.add_parser(
+        "query",
+        help="ask an audit inventory: packages, versions, integrity, bases, or read-only SQL",
+        description="Read-only questions over an inventory written by 'audit'.",
+    )
+    query.add_argument("--db", required=True, metavar="FILE", help="the inventory (SQLite)")
+    query.add_argument("--package", default="", metavar="NAME", help="packages with this name")
+    query.add_argument(
+        "--version",
+        default="",
+        metavar="SPEC",
+        help="with --package: e.g. '<3.0.14' or '>=1.2,<2' (the package's ecosystem order)",
+    )
+    query.add_argument("--type", default="", help="packages of this type (deb, python, npm, …)")
+    query.add_argument("--purl", default="", help="packages with this purl (or purl prefix)")
+    query.add_argument("--integrity", default="", choices=("", "failed", "ok"))
+    query.add_argument("--base", default="", metavar="NAME", help="images built on base NAME")
+    query.add_argument(
+        "--stale-base", action="store_true", help="images whose base in the fleet moved on"
+    )
+    query.add_argument("--sql", default="", metavar="SELECT…", help="a read-only SQL statement")
+    query.add_argument("--format", "-f", choices=("table", "json", "csv"), default="table")
+    query.add_argument("--output", "-o", default="-", metavar="FILE")
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from reporter.fleet.cli import audit_command
+
+    options = replace(_base_options(args), catalog=not args.no_catalog)
+    return audit_command(args, options)
+
+
+def _cmd_query(args: argparse.Namespace) -> int:
+    from reporter.fleet.cli import query_command
+
+    return query_command(args)
 
 
 def _options(args: argparse.Namespace, path: str) -> tuple[str, Options]:
@@ -307,6 +384,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from reporter.progress import terminal_progress
     from reporter.render.dispatch import write_report_outputs
 
+    if args.db is not None or args.path is None:
+        from reporter.fleet.cli import fleet_page_command
+
+        return fleet_page_command(args)
     path, options = _options(args, args.path)
     options = replace(
         options,
@@ -361,6 +442,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "report": _cmd_report,
         "check-base": _cmd_check_base,
         "diff": _cmd_diff,
+        "audit": _cmd_audit,
+        "query": _cmd_query,
     }
     try:
         return handlers[args.command](args)
