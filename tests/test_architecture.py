@@ -31,9 +31,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("archive",),  # path or "-" → files and blobs by path
     ("resolve",),  # index / manifest list → per-platform image targets
     ("image",),  # manifest + config → ImageDescription
-    # one streaming pass per layer; reporter/cache.py is the layer cache (DESIGN.md places it
-    # at layers/cache.py), so it sits in this stage wherever the file lives
-    ("layers", "cache"),
+    ("layers",),  # one streaming pass per layer, the layer cache, layer verification
     ("catalog",),  # packages with Location
     ("provenance",),  # Provenance + BaseImage
     ("report", "diff", "report_io"),  # Report (frozen, sorted), its diff and its file form

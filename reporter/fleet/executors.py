@@ -71,7 +71,8 @@ def _catalogers(options: Options) -> tuple[Any, ...]:
 def plan_input(candidate: Candidate, options: Options) -> tuple[LayerTask, ...]:
     """The layer blobs of ``candidate`` that can be scanned apart from it (see module doc)."""
     from reporter.archive.interface import blob_path
-    from reporter.cache import LayerCache
+    from reporter.catalog import CATALOG_VERSION
+    from reporter.layers.cache import LayerCache
     from reporter.pipeline import describe_input
 
     light = replace(options, catalog=False, verify_layers=False)
@@ -96,6 +97,7 @@ def plan_input(candidate: Candidate, options: Options) -> tuple[LayerTask, ...]:
                     diff_id=layer.diff_id,
                     media_type=layer.media_type,
                     catalogers=names,
+                    catalog_version=CATALOG_VERSION,
                     limits=options.limits,
                 )
                 file, offset, length = located
@@ -139,7 +141,7 @@ def assemble_task(
     candidate: Candidate, options: Options, tasks: Sequence[LayerTask], *scans: Any
 ) -> InputResult:
     """Seed a task-local layer cache with the cluster's scans, then audit the input."""
-    from reporter.cache import LayerCache
+    from reporter.layers.cache import LayerCache
 
     directory = tempfile.mkdtemp(prefix="oci-reporter-assemble-")
     try:

@@ -44,7 +44,7 @@ def per_image_name(
 def report_writer(
     directory: str, formats: Sequence[str]
 ) -> Callable[[InputResult], tuple[ReportFile, ...]]:
-    from reporter.render.interface import get_renderer
+    from reporter.render.dispatch import get_renderer
 
     for fmt in formats:
         if fmt not in _SUFFIX:

@@ -30,8 +30,8 @@ from reporter.archive import tar_archive
 from reporter.archive.detect import open_input
 from reporter.archive.interface import Archive, blob_path
 from reporter.errors import InputError
+from reporter.layers.scan import LayerScan  # the one line to change if LayerScan moves
 from reporter.layers.schedule import stream_scanner
-from reporter.layers.tarwalk import LayerScan  # the one line to change if LayerScan moves
 from reporter.model import ImageTarget
 from reporter.options import Limits, Options
 from reporter.resolve import resolve
