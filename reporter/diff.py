@@ -51,7 +51,7 @@ import orjson
 
 from . import versions
 from .errors import UsageError
-from .model import BaseImage, ImageReport, Layer, Package, Provenance, Report
+from .model import BaseImage, Distro, ImageReport, Layer, Package, Provenance, Report
 
 __all__ = [
     "DIFF_SCHEMA",
@@ -407,7 +407,7 @@ def _diff_image(old: ImageReport, new: ImageReport) -> ImageDiff:
             old.description.manifest_annotations, new.description.manifest_annotations
         ),
         provenance=_diff_provenance(old.provenance, new.provenance),
-        distro=_diff_mapping(old.distro, new.distro),
+        distro=_diff_mapping(_distro_map(old.distro), _distro_map(new.distro)),
     )
     return replace(d, conditions=image_conditions(d))
 
@@ -668,6 +668,22 @@ def _diff_mapping(old: Mapping[str, str], new: Mapping[str, str]) -> tuple[KeyCh
         for k in sorted(set(old) | set(new))
         if old.get(k) != new.get(k)
     )
+
+
+def _distro_map(distro: Distro | None) -> dict[str, str]:
+    """The os-release fields that are set, by their model name (``source_path`` is where the
+    file was, not what it says: a move from /etc to /usr/lib is no change of distro)."""
+    if distro is None:
+        return {}
+    fields = {
+        "id": distro.id,
+        "version_id": distro.version_id,
+        "version_codename": distro.version_codename,
+        "id_like": " ".join(distro.id_like),  # os-release(5): space-separated
+        "name": distro.name,
+        "pretty_name": distro.pretty_name,
+    }
+    return {k: v for k, v in fields.items() if v}
 
 
 def _env_map(env: Sequence[str]) -> dict[str, str]:

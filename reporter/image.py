@@ -24,6 +24,7 @@ from reporter.layers.tarwalk import LayerScan
 from reporter.model import (
     Descriptor,
     Finding,
+    FindingKind,
     HistoryEntry,
     ImageConfig,
     ImageDescription,
@@ -80,7 +81,7 @@ def parse_config(
         # integrity: an image whose config cannot be read has no diff_ids to check its layers
         # against; it was reported as sound (exit 0) with only an error finding.
         return ImageConfig(descriptor.digest, descriptor.media_type, descriptor.size), [
-            Finding("bad-json", str(exc), where=where, integrity=True)
+            Finding(FindingKind.BAD_JSON, str(exc), where=where, integrity=True)
         ]
     findings.extend(duplicate_keys(data, where))
     runtime = as_dict(raw.get("config"))
@@ -120,7 +121,7 @@ def parse_config(
     )
     if raw and not config.os:
         findings.append(
-            Finding("bad-config", "config has no 'os'", where=where, severity="warning")
+            Finding(FindingKind.BAD_CONFIG, "config has no 'os'", where=where, severity="warning")
         )
     return config, findings
 
@@ -181,7 +182,7 @@ def describe(archive: Archive, target: ImageTarget, limits: Limits) -> ImageDesc
     if config.diff_ids and len(config.diff_ids) != len(layer_descriptors):
         findings.append(
             Finding(
-                "diffid-count",
+                FindingKind.DIFFID_COUNT,
                 f"config lists {len(config.diff_ids)} diff_ids for {len(layer_descriptors)} layers",
                 where=where,
                 integrity=True,
@@ -236,7 +237,7 @@ def describe_docker(
     try:
         config_bytes = archive.read(config_path, limits.max_json_bytes)
     except InputError as exc:
-        findings.append(Finding("limit", str(exc), where=where))
+        findings.append(Finding(FindingKind.LIMIT, str(exc), where=where))
     config = ImageConfig(digest="", media_type=DOCKER_CONFIG, size=0)
     config_descriptor = Descriptor(DOCKER_CONFIG, "", 0)
     if config_bytes is not None:
@@ -247,7 +248,7 @@ def describe_docker(
         if not is_v1_json and len(name) == 64 and f"sha256:{name}" != digest:
             findings.append(
                 Finding(
-                    "digest-mismatch",
+                    FindingKind.DIGEST_MISMATCH,
                     "config file name is not its sha256",
                     where=where,
                     expected=f"sha256:{name}",
@@ -258,7 +259,9 @@ def describe_docker(
         config, problems = parse_config(config_bytes, config_descriptor, where)
         findings.extend(problems)
     else:
-        findings.append(Finding("missing-blob", "config is missing", where=where, integrity=True))
+        findings.append(
+            Finding(FindingKind.MISSING_BLOB, "config is missing", where=where, integrity=True)
+        )
     descriptors = []
     for i, (path, blob) in enumerate(zip(layer_paths, layer_blobs, strict=True)):
         if blob is None:
@@ -275,7 +278,7 @@ def describe_docker(
     if config.diff_ids and len(config.diff_ids) != len(descriptors):
         findings.append(
             Finding(
-                "diffid-count",
+                FindingKind.DIFFID_COUNT,
                 f"config lists {len(config.diff_ids)} diff_ids for {len(descriptors)} layers",
                 where=where,
                 integrity=True,
@@ -307,7 +310,7 @@ def verify_layer(layer: Layer, scan: LayerScan | None, where: str) -> tuple[Laye
     if scan is None:
         return replace(layer, present=False), [
             Finding(
-                "missing-blob",
+                FindingKind.MISSING_BLOB,
                 f"layer {layer.index} blob is missing",
                 where=where,
                 expected=layer.digest,
@@ -321,7 +324,7 @@ def verify_layer(layer: Layer, scan: LayerScan | None, where: str) -> tuple[Laye
         verified = False
         findings.append(
             Finding(
-                "unsupported-digest",
+                FindingKind.UNSUPPORTED_DIGEST,
                 f"layer {layer.index} digest algorithm {algorithm!r} cannot be verified",
                 where=where,
                 expected=layer.digest,
@@ -332,7 +335,7 @@ def verify_layer(layer: Layer, scan: LayerScan | None, where: str) -> tuple[Laye
         verified = False
         findings.append(
             Finding(
-                "digest-mismatch",
+                FindingKind.DIGEST_MISMATCH,
                 f"layer {layer.index} does not match its digest",
                 where=where,
                 expected=layer.digest,
@@ -344,7 +347,7 @@ def verify_layer(layer: Layer, scan: LayerScan | None, where: str) -> tuple[Laye
         verified = False
         findings.append(
             Finding(
-                "size-mismatch",
+                FindingKind.SIZE_MISMATCH,
                 f"layer {layer.index} length differs from its descriptor",
                 where=where,
                 expected=str(layer.size),
@@ -358,7 +361,7 @@ def verify_layer(layer: Layer, scan: LayerScan | None, where: str) -> tuple[Laye
         if scan.diff_id != layer.diff_id:
             findings.append(
                 Finding(
-                    "diffid-mismatch",
+                    FindingKind.DIFFID_MISMATCH,
                     f"layer {layer.index}'s uncompressed content "
                     "does not match the config's rootfs.diff_ids",
                     where=where,

@@ -25,6 +25,7 @@ from reporter.layers.tarwalk import LayerScan
 from reporter.model import (
     AttestationRef,
     Descriptor,
+    Distro,
     Finding,
     ImageDescription,
     ImageReport,
@@ -38,7 +39,7 @@ from reporter.progress import ProgressCallback
 from reporter.provenance.baseimage import find_base
 from reporter.provenance.merge import build_provenance
 from reporter.provenance.metadata_file import MetadataEntry, load_metadata_file, match_metadata
-from reporter.report import assemble_report
+from reporter.report import assemble_image, assemble_report
 from reporter.resolve import matches_platform, read_blob, resolve
 
 __all__ = ["Scanned", "describe_input", "generate"]
@@ -269,16 +270,8 @@ def generate(path: str, options: Options, progress: ProgressCallback | None = No
             blobs = _attestation_blobs(scanned.archive, desc, options, image_findings)
             provenance = build_provenance(desc, blobs, matched.get(position, ()))
             base = find_base(desc, provenance, candidates)
-            if base.layer_count is not None:
-                desc = replace(
-                    desc,
-                    layers=tuple(
-                        replace(layer, base=layer.index < (base.layer_count or 0))
-                        for layer in desc.layers
-                    ),
-                )
             packages: tuple[Package, ...] = ()
-            distro: dict[str, str] = {}
+            distro: Distro | None = None
             if options.catalog:
                 pairs = [
                     (layer, scan)
@@ -287,35 +280,10 @@ def generate(path: str, options: Options, progress: ProgressCallback | None = No
                 ]
                 result = catalog_image(pairs, catalogers, desc.config.architecture)
                 packages = result.packages
+                distro = result.distro
                 image_findings.extend(result.findings)
-                if result.distro is not None:
-                    distro = {
-                        k: v
-                        for k, v in (
-                            ("id", result.distro.id),
-                            ("version_id", result.distro.version_id),
-                            ("version_codename", result.distro.version_codename),
-                            ("pretty_name", result.distro.pretty_name),
-                        )
-                        if v
-                    }
-                if base.layer_count is not None:
-                    packages = tuple(
-                        replace(
-                            p, base=p.layer_index is not None and p.layer_index < base.layer_count
-                        )
-                        for p in packages
-                    )
-            reports.append(
-                ImageReport(
-                    desc,
-                    provenance,
-                    base,
-                    packages,
-                    tuple(image_findings) + provenance.findings,
-                    distro,
-                )
-            )
+            image_findings.extend(provenance.findings)
+            reports.append(assemble_image(desc, provenance, base, packages, image_findings, distro))
         # ... and while attestation blobs were read just now
         known = set(findings)
         findings.extend(f for f in scanned.archive.findings if f not in known)

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from reporter.model import Distro  # the model's, so a cataloged distro goes into the report as is
+
 __all__ = [
     "Cataloger",
     "Distro",
@@ -42,19 +44,6 @@ class Scanner(Protocol):
     def result(self) -> bytes | None:
         """What to keep for ``parse``, or None to keep nothing."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class Distro:
-    """From os-release (os-release(5)); ``id`` is empty when no distro could be told."""
-
-    id: str = ""
-    version_id: str = ""
-    version_codename: str = ""
-    id_like: tuple[str, ...] = ()
-    name: str = ""
-    pretty_name: str = ""
-    source_path: str = ""  # the file it came from
 
 
 @dataclass(frozen=True, slots=True)
