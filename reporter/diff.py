@@ -710,12 +710,9 @@ def _diff_config(old: ImageReport, new: ImageReport) -> ConfigDiff:
             ("entrypoint", _as_json(oc.entrypoint), _as_json(nc.entrypoint)),
             ("cmd", _as_json(oc.cmd), _as_json(nc.cmd)),
             ("working_dir", oc.working_dir, nc.working_dir),
-            (
-                "exposed_ports",
-                ", ".join(sorted(oc.exposed_ports)),
-                ", ".join(sorted(nc.exposed_ports)),
-            ),
-            ("volumes", ", ".join(sorted(oc.volumes)), ", ".join(sorted(nc.volumes))),
+            # already sorted: reporter.image reads both from JSON objects and sorts the keys
+            ("exposed_ports", ", ".join(oc.exposed_ports), ", ".join(nc.exposed_ports)),
+            ("volumes", ", ".join(oc.volumes), ", ".join(nc.volumes)),
             ("stop_signal", oc.stop_signal, nc.stop_signal),
         ]
     )

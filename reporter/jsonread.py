@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -197,7 +196,3 @@ def verify_bytes(data: bytes, descriptor: Descriptor, where: str) -> list[Findin
             )
         )
     return findings
-
-
-def sorted_map(value: Mapping[str, str]) -> dict[str, str]:
-    return {k: value[k] for k in sorted(value)}

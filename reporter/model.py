@@ -2,8 +2,9 @@
 
 Every stage takes and returns these; renderers take a finished ``Report`` and never compute.
 Mappings (labels, annotations) are plain ``dict`` by convention treated as read-only; sequences
-are tuples. ``to_jsonable`` turns any of these into the JSON shape documented in
-``docs/report-schema.md``.
+are tuples. ``to_jsonable`` turns any of these into the JSON shape that ``reporter.render.json``
+writes (field names kept, mappings sorted; the schema string and ``summary`` are added there)
+and ``reporter.report_io`` reads back.
 """
 
 from __future__ import annotations
