@@ -36,13 +36,21 @@ from reporter.model import (
 )
 from reporter.options import Options
 from reporter.progress import ProgressCallback
-from reporter.provenance.baseimage import find_base
+from reporter.provenance.baseimage import BaseCheck, check_base, find_base
 from reporter.provenance.merge import build_provenance
 from reporter.provenance.metadata_file import MetadataEntry, load_metadata_file, match_metadata
 from reporter.report import assemble_image, assemble_report
 from reporter.resolve import matches_platform, read_blob, resolve
 
-__all__ = ["Scanned", "describe_input", "generate"]
+__all__ = [
+    "Scanned",
+    "check_base_images",
+    "describe_input",
+    "diff_sides",
+    "generate",
+    "load_side",
+    "split_selector",
+]
 
 REPORT_SCHEMA = "oci-reporter/report/v1"
 
@@ -298,3 +306,54 @@ def generate(path: str, options: Options, progress: ProgressCallback | None = No
         findings=findings,
         source_date_epoch=options.source_date_epoch,
     )
+
+
+def check_base_images(
+    image_spec: str, base_spec: str, options: Options
+) -> list[tuple[ImageDescription, BaseCheck]]:
+    """Every selected image of ``image_spec`` checked against ``base_spec``'s same platform.
+
+    Neither side is cataloged nor streamed: layer digests and diff_ids are all it compares.
+    """
+    light = replace(options, catalog=False, verify_layers=False)
+    image_path, image_options = split_selector(image_spec, light)
+    base_path, base_options = split_selector(base_spec, replace(light, platforms=()))
+    images = describe_input(image_path, image_options)
+    images.archive.close()
+    bases = describe_input(base_path, base_options)
+    bases.archive.close()
+    results = []
+    for desc in images.images:
+        key = desc.platform.normalized()
+        same_platform = [b for b in bases.images if b.platform.normalized() == key]
+        if not same_platform:
+            raise NotFoundError(f"no base image for platform {desc.platform}", where=base_path)
+        newer = same_platform[0]
+        provenance = build_provenance(desc, (), ())
+        refs = newer.target.refs or (base_path,)
+        results.append((desc, check_base(desc, provenance, newer, refs)))
+    return results
+
+
+def load_side(spec: str, options: Options) -> Report:
+    """A diff side: a saved ``report -f json`` document, or any input the pipeline reads."""
+    from reporter.report_io import load_report_json, looks_like_report_json
+
+    path, side_options = split_selector(spec, options)
+    if path != "-" and os.path.isfile(path):
+        with open(path, "rb") as handle:
+            head = handle.read(64)
+            if looks_like_report_json(head):
+                return load_report_json(path, head + handle.read())
+    return generate(path, side_options)
+
+
+def diff_sides(old_spec: str, new_spec: str, options: Options) -> tuple[Report, Report]:
+    """Both sides of a diff, kept to the platforms asked for (``--platform``)."""
+    old = load_side(old_spec, options)
+    new = load_side(new_spec, options)
+    if options.platforms:
+        keys = {p.normalized() for p in options.platforms}
+        old = replace(old, images=tuple(i for i in old.images if i.platform.normalized() in keys))
+        new = replace(new, images=tuple(i for i in new.images if i.platform.normalized() in keys))
+    return old, new
