@@ -8,7 +8,6 @@ Exit codes (README "Exit codes"):
   4  integrity failed: a blob does not match its digest, size or diff_id, or is missing
      (outputs are still written, with the findings)
   5  a --metadata file is unusable
-  6  a cataloger failed as a whole
   7  an output could not be rendered or written
   8  the selector (tag, digest, --platform) matched nothing
   9  diff --fail-on: a gated change was found

@@ -1,61 +1,26 @@
-"""The multi-input commands (check-base, diff): compose pipeline runs, return bytes and verdicts.
+"""The multi-input commands (check-base, diff): their output, from what ``pipeline`` composes.
 
-Kept apart from ``cli.py`` (argv and exit codes only) and from ``pipeline.py`` (one input).
+``pipeline.check_base_images`` and ``pipeline.diff_sides`` run the stages; this module only
+turns their results into bytes and verdicts (``cli.py`` keeps argv and exit codes).
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import replace
-
-from reporter.errors import NotFoundError
-from reporter.model import Report
 from reporter.options import Options
-from reporter.pipeline import describe_input, generate, split_selector
-from reporter.provenance.baseimage import check_base
-from reporter.provenance.merge import build_provenance
+from reporter.pipeline import check_base_images, diff_sides
 from reporter.render.checkbase import render_check_base
 
-__all__ = ["check_base_command", "diff_command", "load_side"]
+__all__ = ["check_base_command", "diff_command"]
 
 
 def check_base_command(
     image_spec: str, base_spec: str, options: Options, fmt: str
 ) -> tuple[str, str]:
     """(verdict, text) for every selected image of ``image_spec`` against ``base_spec``."""
-    light = replace(options, catalog=False, verify_layers=False)
-    image_path, image_options = split_selector(image_spec, light)
-    base_path, base_options = split_selector(base_spec, replace(light, platforms=()))
-    images = describe_input(image_path, image_options)
-    images.archive.close()
-    bases = describe_input(base_path, base_options)
-    bases.archive.close()
-    results = []
-    for desc in images.images:
-        key = desc.platform.normalized()
-        same_platform = [b for b in bases.images if b.platform.normalized() == key]
-        if not same_platform:
-            raise NotFoundError(f"no base image for platform {desc.platform}", where=base_path)
-        newer = same_platform[0]
-        provenance = build_provenance(desc, (), ())
-        refs = newer.target.refs or (base_path,)
-        results.append((desc, check_base(desc, provenance, newer, refs)))
+    results = check_base_images(image_spec, base_spec, options)
     order = {"stale": 0, "unknown": 1, "current": 2}
     verdict = min((check.verdict for _, check in results), key=lambda v: order.get(v, 1))
     return verdict, render_check_base(verdict, results, fmt)
-
-
-def load_side(spec: str, options: Options) -> Report:
-    """A diff side: a saved ``report -f json`` document, or any input the pipeline reads."""
-    from reporter.report_io import load_report_json, looks_like_report_json
-
-    path, side_options = split_selector(spec, options)
-    if path != "-" and os.path.isfile(path):
-        with open(path, "rb") as handle:
-            head = handle.read(64)
-            if looks_like_report_json(head):
-                return load_report_json(path, head + handle.read())
-    return generate(path, side_options)
 
 
 def diff_command(
@@ -64,11 +29,6 @@ def diff_command(
     from reporter.diff import diff_reports, diff_triggers
     from reporter.render.diff import render_diff
 
-    old = load_side(old_spec, options)
-    new = load_side(new_spec, options)
-    if options.platforms:
-        keys = {p.normalized() for p in options.platforms}
-        old = replace(old, images=tuple(i for i in old.images if i.platform.normalized() in keys))
-        new = replace(new, images=tuple(i for i in new.images if i.platform.normalized() in keys))
+    old, new = diff_sides(old_spec, new_spec, options)
     diff = diff_reports(old, new)
     return render_diff(diff, fmt), diff_triggers(diff, fail_on) if fail_on else ()

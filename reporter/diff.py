@@ -51,7 +51,7 @@ import orjson
 
 from . import versions
 from .errors import UsageError
-from .model import BaseImage, ImageReport, Layer, Package, Provenance, Report
+from .model import BaseImage, Distro, ImageReport, Layer, Package, Provenance, Report
 
 __all__ = [
     "DIFF_SCHEMA",
@@ -407,7 +407,7 @@ def _diff_image(old: ImageReport, new: ImageReport) -> ImageDiff:
             old.description.manifest_annotations, new.description.manifest_annotations
         ),
         provenance=_diff_provenance(old.provenance, new.provenance),
-        distro=_diff_mapping(old.distro, new.distro),
+        distro=_diff_mapping(_distro_map(old.distro), _distro_map(new.distro)),
     )
     return replace(d, conditions=image_conditions(d))
 
@@ -670,6 +670,22 @@ def _diff_mapping(old: Mapping[str, str], new: Mapping[str, str]) -> tuple[KeyCh
     )
 
 
+def _distro_map(distro: Distro | None) -> dict[str, str]:
+    """The os-release fields that are set, by their model name (``source_path`` is where the
+    file was, not what it says: a move from /etc to /usr/lib is no change of distro)."""
+    if distro is None:
+        return {}
+    fields = {
+        "id": distro.id,
+        "version_id": distro.version_id,
+        "version_codename": distro.version_codename,
+        "id_like": " ".join(distro.id_like),  # os-release(5): space-separated
+        "name": distro.name,
+        "pretty_name": distro.pretty_name,
+    }
+    return {k: v for k, v in fields.items() if v}
+
+
 def _env_map(env: Sequence[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in env:
@@ -694,12 +710,9 @@ def _diff_config(old: ImageReport, new: ImageReport) -> ConfigDiff:
             ("entrypoint", _as_json(oc.entrypoint), _as_json(nc.entrypoint)),
             ("cmd", _as_json(oc.cmd), _as_json(nc.cmd)),
             ("working_dir", oc.working_dir, nc.working_dir),
-            (
-                "exposed_ports",
-                ", ".join(sorted(oc.exposed_ports)),
-                ", ".join(sorted(nc.exposed_ports)),
-            ),
-            ("volumes", ", ".join(sorted(oc.volumes)), ", ".join(sorted(nc.volumes))),
+            # already sorted: reporter.image reads both from JSON objects and sorts the keys
+            ("exposed_ports", ", ".join(oc.exposed_ports), ", ".join(nc.exposed_ports)),
+            ("volumes", ", ".join(oc.volumes), ", ".join(nc.volumes)),
             ("stop_signal", oc.stop_signal, nc.stop_signal),
         ]
     )

@@ -7,12 +7,15 @@
     │   └── LayoutError           exit 3   image-layout, index, manifest or config problems
     ├── IntegrityError            exit 4   a blob does not match its digest (when fatal)
     ├── ProvenanceError           exit 5   a metadata file passed with --metadata is unusable
-    ├── CatalogError              exit 6   a cataloger parser met bytes it cannot read
+    ├── CatalogError              (none)   a cataloger parser met bytes it cannot read
     ├── RenderError               exit 7   a template or an output target failed
     └── NotFoundError             exit 8   the selector (tag, digest, platform) matched nothing
 
 Exit code 4 is also used when the run finishes but integrity findings were recorded
 (see ``reporter.cli``); exit 10/11 are check-base's "stale"/"unknown" answers.
+``CatalogError`` never reaches the CLI: ``reporter.catalog.run`` turns it into a ``catalog``
+finding for that one file, so the run goes on (exit 6 was once "a cataloger failed as a whole"
+and could not happen; it is not used).
 
 Every message is one line naming the file and what is wrong: the CLI prints
 ``oci-reporter: <message>`` and exits with ``exit_code``; no traceback.
@@ -68,7 +71,7 @@ class ProvenanceError(ReporterError):
 
 
 class CatalogError(ReporterError):
-    exit_code = 6
+    pass  # caught per file by reporter.catalog.run; see the module docstring
 
 
 class RenderError(ReporterError):

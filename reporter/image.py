@@ -23,6 +23,7 @@ from reporter.jsonread import (
 from reporter.model import (
     Descriptor,
     Finding,
+    FindingKind,
     HistoryEntry,
     ImageConfig,
     ImageDescription,
@@ -78,7 +79,7 @@ def parse_config(
         # integrity: an image whose config cannot be read has no diff_ids to check its layers
         # against; it was reported as sound (exit 0) with only an error finding.
         return ImageConfig(descriptor.digest, descriptor.media_type, descriptor.size), [
-            Finding("bad-json", str(exc), where=where, integrity=True)
+            Finding(FindingKind.BAD_JSON, str(exc), where=where, integrity=True)
         ]
     findings.extend(duplicate_keys(data, where))
     runtime = as_dict(raw.get("config"))
@@ -118,7 +119,7 @@ def parse_config(
     )
     if raw and not config.os:
         findings.append(
-            Finding("bad-config", "config has no 'os'", where=where, severity="warning")
+            Finding(FindingKind.BAD_CONFIG, "config has no 'os'", where=where, severity="warning")
         )
     return config, findings
 
@@ -179,7 +180,7 @@ def describe(archive: Archive, target: ImageTarget, limits: Limits) -> ImageDesc
     if config.diff_ids and len(config.diff_ids) != len(layer_descriptors):
         findings.append(
             Finding(
-                "diffid-count",
+                FindingKind.DIFFID_COUNT,
                 f"config lists {len(config.diff_ids)} diff_ids for {len(layer_descriptors)} layers",
                 where=where,
                 integrity=True,
@@ -234,7 +235,7 @@ def describe_docker(
     try:
         config_bytes = archive.read(config_path, limits.max_json_bytes)
     except InputError as exc:
-        findings.append(Finding("limit", str(exc), where=where))
+        findings.append(Finding(FindingKind.LIMIT, str(exc), where=where))
     config = ImageConfig(digest="", media_type=DOCKER_CONFIG, size=0)
     config_descriptor = Descriptor(DOCKER_CONFIG, "", 0)
     if config_bytes is not None:
@@ -245,7 +246,7 @@ def describe_docker(
         if not is_v1_json and len(name) == 64 and f"sha256:{name}" != digest:
             findings.append(
                 Finding(
-                    "digest-mismatch",
+                    FindingKind.DIGEST_MISMATCH,
                     "config file name is not its sha256",
                     where=where,
                     expected=f"sha256:{name}",
@@ -256,7 +257,9 @@ def describe_docker(
         config, problems = parse_config(config_bytes, config_descriptor, where)
         findings.extend(problems)
     else:
-        findings.append(Finding("missing-blob", "config is missing", where=where, integrity=True))
+        findings.append(
+            Finding(FindingKind.MISSING_BLOB, "config is missing", where=where, integrity=True)
+        )
     descriptors = []
     for i, (path, blob) in enumerate(zip(layer_paths, layer_blobs, strict=True)):
         if blob is None:
@@ -273,7 +276,7 @@ def describe_docker(
     if config.diff_ids and len(config.diff_ids) != len(descriptors):
         findings.append(
             Finding(
-                "diffid-count",
+                FindingKind.DIFFID_COUNT,
                 f"config lists {len(config.diff_ids)} diff_ids for {len(descriptors)} layers",
                 where=where,
                 integrity=True,

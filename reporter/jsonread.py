@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
 from typing import Any
 
 import orjson
 
 from reporter.errors import InputError
-from reporter.model import Descriptor, Finding, Platform
+from reporter.model import Descriptor, Finding, FindingKind, Platform
 
 __all__ = [
     "as_dict",
@@ -74,7 +73,7 @@ def duplicate_keys(data: bytes, where: str) -> list[Finding]:
         return []
     return [
         Finding(
-            "duplicate-key",
+            FindingKind.DUPLICATE_KEY,
             f"JSON object has the key {key!r} more than once; the last value is used, "
             "as Go's encoding/json does",
             where=where,
@@ -130,7 +129,7 @@ def parse_descriptor(value: Any, where: str) -> tuple[Descriptor | None, list[Fi
         # reported with one layer fewer and exit 0 (tests/hostile/test_json.py).
         return None, [
             Finding(
-                "bad-descriptor",
+                FindingKind.BAD_DESCRIPTOR,
                 "descriptor without a valid digest and size",
                 where=where,
                 integrity=True,
@@ -166,7 +165,7 @@ def verify_bytes(data: bytes, descriptor: Descriptor, where: str) -> list[Findin
         # named sha384:… could even list itself and be trusted (tests/hostile/test_json.py).
         return [
             Finding(
-                "unsupported-digest",
+                FindingKind.UNSUPPORTED_DIGEST,
                 f"digest algorithm {algorithm!r} cannot be verified",
                 where=where,
                 expected=descriptor.digest,
@@ -177,7 +176,7 @@ def verify_bytes(data: bytes, descriptor: Descriptor, where: str) -> list[Findin
     if actual != descriptor.digest:
         findings.append(
             Finding(
-                "digest-mismatch",
+                FindingKind.DIGEST_MISMATCH,
                 "content does not match its digest",
                 where=where,
                 expected=descriptor.digest,
@@ -188,7 +187,7 @@ def verify_bytes(data: bytes, descriptor: Descriptor, where: str) -> list[Findin
     if len(data) != descriptor.size:
         findings.append(
             Finding(
-                "size-mismatch",
+                FindingKind.SIZE_MISMATCH,
                 "content length differs from the descriptor's size",
                 where=where,
                 expected=str(descriptor.size),
@@ -197,7 +196,3 @@ def verify_bytes(data: bytes, descriptor: Descriptor, where: str) -> list[Findin
             )
         )
     return findings
-
-
-def sorted_map(value: Mapping[str, str]) -> dict[str, str]:
-    return {k: value[k] for k in sorted(value)}

@@ -2,8 +2,9 @@
 
 Every stage takes and returns these; renderers take a finished ``Report`` and never compute.
 Mappings (labels, annotations) are plain ``dict`` by convention treated as read-only; sequences
-are tuples. ``to_jsonable`` turns any of these into the JSON shape documented in
-``docs/report-schema.md``.
+are tuples. ``to_jsonable`` turns any of these into the JSON shape that ``reporter.render.json``
+writes (field names kept, mappings sorted; the schema string and ``summary`` are added there)
+and ``reporter.report_io`` reads back.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ __all__ = [
     "AttestationRef",
     "BaseImage",
     "Descriptor",
+    "Distro",
     "Evidence",
     "Fact",
     "Finding",
@@ -104,13 +106,12 @@ class FindingKind(StrEnum):
 class Finding:
     """Something wrong or notable, with where it was found.
 
-    ``kind`` is a short stable slug: ``digest-mismatch``, ``size-mismatch``, ``missing-blob``,
-    ``diffid-mismatch``, ``bad-json``, ``bad-manifest``, ``unknown-media-type``, ``index-cycle``,
-    ``truncated-layer``, ``path-escape``, ``limit``, ``provenance-conflict``, ``catalog``, ...
+    ``kind`` is a ``FindingKind``: a short stable slug such as ``digest-mismatch``.
     ``integrity`` is true for findings that mean the bytes on disk are not what they claim.
     """
 
-    kind: str
+    # ``| str`` only until every stage names its kinds by the enum (issue 11); then FindingKind.
+    kind: FindingKind | str
     message: str
     where: str = ""
     severity: str = "error"
@@ -370,13 +371,30 @@ class Provenance:
 
 
 @dataclass(frozen=True, slots=True)
+class Distro:
+    """The distribution, from os-release (os-release(5)) or an older release file.
+
+    ``id`` is empty when no distro could be told. ``source_path`` is the file it came from,
+    without the leading ``/``.
+    """
+
+    id: str = ""
+    version_id: str = ""
+    version_codename: str = ""
+    id_like: tuple[str, ...] = ()
+    name: str = ""
+    pretty_name: str = ""
+    source_path: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ImageReport:
     description: ImageDescription
     provenance: Provenance = field(default_factory=Provenance)
     base: BaseImage = field(default_factory=BaseImage)
     packages: tuple[Package, ...] = ()
     findings: tuple[Finding, ...] = ()
-    distro: Mapping[str, str] = field(default_factory=dict)  # os-release fields
+    distro: Distro | None = None  # None when not cataloged or no release file told it
 
     @property
     def refs(self) -> tuple[str, ...]:

@@ -26,6 +26,7 @@ from reporter.layers.verify import verify_layer
 from reporter.model import (
     AttestationRef,
     Descriptor,
+    Distro,
     Finding,
     ImageDescription,
     ImageReport,
@@ -36,13 +37,21 @@ from reporter.model import (
 )
 from reporter.options import Options
 from reporter.progress import ProgressCallback
-from reporter.provenance.baseimage import find_base
+from reporter.provenance.baseimage import BaseCheck, check_base, find_base
 from reporter.provenance.merge import build_provenance
 from reporter.provenance.metadata_file import MetadataEntry, load_metadata_file, match_metadata
-from reporter.report import assemble_report
+from reporter.report import assemble_image, assemble_report
 from reporter.resolve import matches_platform, read_blob, resolve
 
-__all__ = ["Scanned", "describe_input", "generate"]
+__all__ = [
+    "Scanned",
+    "check_base_images",
+    "describe_input",
+    "diff_sides",
+    "generate",
+    "load_side",
+    "split_selector",
+]
 
 REPORT_SCHEMA = "oci-reporter/report/v1"
 
@@ -278,16 +287,8 @@ def generate(path: str, options: Options, progress: ProgressCallback | None = No
             blobs = _attestation_blobs(scanned.archive, desc, options, image_findings)
             provenance = build_provenance(desc, blobs, matched.get(position, ()))
             base = find_base(desc, provenance, candidates)
-            if base.layer_count is not None:
-                desc = replace(
-                    desc,
-                    layers=tuple(
-                        replace(layer, base=layer.index < (base.layer_count or 0))
-                        for layer in desc.layers
-                    ),
-                )
             packages: tuple[Package, ...] = ()
-            distro: dict[str, str] = {}
+            distro: Distro | None = None
             if options.catalog:
                 pairs = [
                     (layer, scan)
@@ -296,35 +297,10 @@ def generate(path: str, options: Options, progress: ProgressCallback | None = No
                 ]
                 result = catalog_image(pairs, catalogers, desc.config.architecture)
                 packages = result.packages
+                distro = result.distro
                 image_findings.extend(result.findings)
-                if result.distro is not None:
-                    distro = {
-                        k: v
-                        for k, v in (
-                            ("id", result.distro.id),
-                            ("version_id", result.distro.version_id),
-                            ("version_codename", result.distro.version_codename),
-                            ("pretty_name", result.distro.pretty_name),
-                        )
-                        if v
-                    }
-                if base.layer_count is not None:
-                    packages = tuple(
-                        replace(
-                            p, base=p.layer_index is not None and p.layer_index < base.layer_count
-                        )
-                        for p in packages
-                    )
-            reports.append(
-                ImageReport(
-                    desc,
-                    provenance,
-                    base,
-                    packages,
-                    tuple(image_findings) + provenance.findings,
-                    distro,
-                )
-            )
+            image_findings.extend(provenance.findings)
+            reports.append(assemble_image(desc, provenance, base, packages, image_findings, distro))
         # ... and while attestation blobs were read just now
         known = set(findings)
         findings.extend(f for f in scanned.archive.findings if f not in known)
@@ -339,3 +315,54 @@ def generate(path: str, options: Options, progress: ProgressCallback | None = No
         findings=findings,
         source_date_epoch=options.source_date_epoch,
     )
+
+
+def check_base_images(
+    image_spec: str, base_spec: str, options: Options
+) -> list[tuple[ImageDescription, BaseCheck]]:
+    """Every selected image of ``image_spec`` checked against ``base_spec``'s same platform.
+
+    Neither side is cataloged nor streamed: layer digests and diff_ids are all it compares.
+    """
+    light = replace(options, catalog=False, verify_layers=False)
+    image_path, image_options = split_selector(image_spec, light)
+    base_path, base_options = split_selector(base_spec, replace(light, platforms=()))
+    images = describe_input(image_path, image_options)
+    images.archive.close()
+    bases = describe_input(base_path, base_options)
+    bases.archive.close()
+    results = []
+    for desc in images.images:
+        key = desc.platform.normalized()
+        same_platform = [b for b in bases.images if b.platform.normalized() == key]
+        if not same_platform:
+            raise NotFoundError(f"no base image for platform {desc.platform}", where=base_path)
+        newer = same_platform[0]
+        provenance = build_provenance(desc, (), ())
+        refs = newer.target.refs or (base_path,)
+        results.append((desc, check_base(desc, provenance, newer, refs)))
+    return results
+
+
+def load_side(spec: str, options: Options) -> Report:
+    """A diff side: a saved ``report -f json`` document, or any input the pipeline reads."""
+    from reporter.report_io import load_report_json, looks_like_report_json
+
+    path, side_options = split_selector(spec, options)
+    if path != "-" and os.path.isfile(path):
+        with open(path, "rb") as handle:
+            head = handle.read(64)
+            if looks_like_report_json(head):
+                return load_report_json(path, head + handle.read())
+    return generate(path, side_options)
+
+
+def diff_sides(old_spec: str, new_spec: str, options: Options) -> tuple[Report, Report]:
+    """Both sides of a diff, kept to the platforms asked for (``--platform``)."""
+    old = load_side(old_spec, options)
+    new = load_side(new_spec, options)
+    if options.platforms:
+        keys = {p.normalized() for p in options.platforms}
+        old = replace(old, images=tuple(i for i in old.images if i.platform.normalized() in keys))
+        new = replace(new, images=tuple(i for i in new.images if i.platform.normalized() in keys))
+    return old, new

@@ -6,9 +6,19 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from reporter.model import SEVERITIES, Finding, ImageReport, Package, Report
+from reporter.model import (
+    SEVERITIES,
+    BaseImage,
+    Distro,
+    Finding,
+    ImageDescription,
+    ImageReport,
+    Package,
+    Provenance,
+    Report,
+)
 
-__all__ = ["assemble_report", "report_timestamp"]
+__all__ = ["assemble_image", "assemble_report", "report_timestamp"]
 
 
 def _finding_key(finding: Finding) -> tuple[int, str, str, str]:
@@ -54,6 +64,29 @@ def _package_key(package: Package) -> tuple[tuple[str, str, str, str], tuple[str
 
 def _image_key(image: ImageReport) -> tuple[str, str, str]:
     return (str(image.platform), ",".join(image.refs), image.description.target.manifest.digest)
+
+
+def assemble_image(
+    desc: ImageDescription,
+    provenance: Provenance,
+    base: BaseImage,
+    packages: Sequence[Package],
+    findings: Sequence[Finding],
+    distro: Distro | None,
+) -> ImageReport:
+    """One image's report, its layers and packages marked base or added.
+
+    The first ``base.layer_count`` layers are the base image's; a package is the base's when the
+    layer that introduced it is. When the base is not known every mark stays ``None``.
+    """
+    count = base.layer_count
+    if count is not None:
+        layers = tuple(replace(layer, base=layer.index < count) for layer in desc.layers)
+        desc = replace(desc, layers=layers)
+        packages = [
+            replace(p, base=p.layer_index is not None and p.layer_index < count) for p in packages
+        ]
+    return ImageReport(desc, provenance, base, tuple(packages), tuple(findings), distro)
 
 
 def assemble_report(

@@ -12,6 +12,7 @@ naming the file and the JSON path.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import functools
 import types
 import typing
@@ -93,6 +94,8 @@ def _build(tp: Any, value: Any, path: str) -> Any:
         if not isinstance(value, dict):
             raise _Malformed(path, f"expected an object, found {_json_type(value)}")
         return {k: _build(args[1], v, f"{path}.{k}") for k, v in value.items()}
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return _build_enum(tp, value, path)
     if tp is bool:
         if not isinstance(value, bool):
             raise _Malformed(path, f"expected a boolean, found {_json_type(value)}")
@@ -110,6 +113,14 @@ def _build(tp: Any, value: Any, path: str) -> Any:
             raise _Malformed(path, f"expected a string, found {_json_type(value)}")
         return value
     raise _Malformed(path, f"cannot read a value of type {tp!r}")  # a model type we do not know
+
+
+def _build_enum(tp: type[enum.Enum], value: Any, path: str) -> enum.Enum:
+    try:
+        return tp(value)
+    except ValueError:
+        known = ", ".join(repr(m.value) for m in tp)
+        raise _Malformed(path, f"expected one of {known}, found {value!r}") from None
 
 
 def _build_union(args: tuple[Any, ...], value: Any, path: str) -> Any:

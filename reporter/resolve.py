@@ -24,7 +24,7 @@ from reporter.jsonread import (
     parse_json,
     verify_bytes,
 )
-from reporter.model import AttestationRef, Descriptor, Finding, ImageTarget, Platform
+from reporter.model import AttestationRef, Descriptor, Finding, FindingKind, ImageTarget, Platform
 from reporter.options import Limits
 
 __all__ = [
@@ -69,7 +69,7 @@ def read_blob(
     if path is None:
         findings.append(
             Finding(
-                "bad-digest",
+                FindingKind.BAD_DIGEST,
                 f"{what} has a malformed digest {descriptor.digest!r}",
                 where=archive.name,
                 integrity=True,
@@ -79,7 +79,7 @@ def read_blob(
     if descriptor.size > limit:
         findings.append(
             Finding(
-                "limit",
+                FindingKind.LIMIT,
                 f"{what} claims {descriptor.size} bytes, over the {limit}-byte limit",
                 where=where,
             )
@@ -88,12 +88,12 @@ def read_blob(
     try:
         data = archive.read(path, limit)
     except InputError as exc:
-        findings.append(Finding("limit", str(exc), where=where))
+        findings.append(Finding(FindingKind.LIMIT, str(exc), where=where))
         return None
     if data is None:
         findings.append(
             Finding(
-                "missing-blob",
+                FindingKind.MISSING_BLOB,
                 f"{what} blob is missing",
                 where=where,
                 expected=descriptor.digest,
@@ -103,7 +103,7 @@ def read_blob(
         return None
     problems = verify_bytes(data, descriptor, where)
     findings.extend(problems)
-    if any(p.kind == "digest-mismatch" for p in problems):
+    if any(p.kind == FindingKind.DIGEST_MISMATCH for p in problems):
         return None  # never trust content that is not what it claims to be
     return data
 
@@ -165,7 +165,7 @@ def _walk(
         if walk.seen_manifests == walk.limits.max_manifests + 1:
             walk.findings.append(
                 Finding(
-                    "limit",
+                    FindingKind.LIMIT,
                     f"more than {walk.limits.max_manifests} manifests; the rest are not read",
                     where=walk.archive.name,
                 )
@@ -174,14 +174,14 @@ def _walk(
     if descriptor.digest in parents:
         walk.findings.append(
             Finding(
-                "index-cycle",
+                FindingKind.INDEX_CYCLE,
                 f"index {descriptor.digest} includes itself (directly or through nested indexes)",
                 where=walk.archive.name,
             )
         )
         return
     if len(parents) > walk.limits.max_index_depth:
-        deep = Finding("limit", "indexes nested too deep", where=walk.archive.name)
+        deep = Finding(FindingKind.LIMIT, "indexes nested too deep", where=walk.archive.name)
         if deep not in walk.findings:
             walk.findings.append(deep)
         return
@@ -210,7 +210,7 @@ def _walk(
         doc = as_dict(parse_json(data, where))
     except InputError as exc:
         # integrity: the index lists a manifest nobody can read, so an image may be missing
-        walk.findings.append(Finding("bad-json", str(exc), where=where, integrity=True))
+        walk.findings.append(Finding(FindingKind.BAD_JSON, str(exc), where=where, integrity=True))
         return
     walk.findings.extend(duplicate_keys(data, where))
     media_type = (
@@ -239,7 +239,7 @@ def _walk(
         walk.artifacts.append((descriptor, f"unknown media type {media_type or '(none)'}"))
         walk.findings.append(
             Finding(
-                "unknown-media-type",
+                FindingKind.UNKNOWN_MEDIA_TYPE,
                 f"{descriptor.digest} has media type {media_type or '(none)'}; not an image",
                 where=where,
                 severity="warning",
@@ -292,7 +292,7 @@ def _walk(
         walk.artifacts.append((descriptor, why))
         walk.findings.append(
             Finding(
-                "not-an-image",
+                FindingKind.NOT_AN_IMAGE,
                 f"{descriptor.digest}: {why}; listed as an artifact",
                 where=where,
                 severity="info",
@@ -337,7 +337,7 @@ def _resolve_oci(archive: Archive, limits: Limits, walk: _Walk) -> bool:
         if as_str(layout.get("imageLayoutVersion")) != "1.0.0":
             walk.findings.append(
                 Finding(
-                    "layout-version",
+                    FindingKind.LAYOUT_VERSION,
                     "oci-layout imageLayoutVersion is "
                     f"{layout.get('imageLayoutVersion')!r}, not '1.0.0'",
                     where=f"{archive.name}/oci-layout",
@@ -396,7 +396,10 @@ def _docker_targets(archive: Archive, entries: list[dict[str, Any]], walk: _Walk
         if not archive.exists(config):
             walk.findings.append(
                 Finding(
-                    "missing-blob", f"config {config!r} is missing", where=where, integrity=True
+                    FindingKind.MISSING_BLOB,
+                    f"config {config!r} is missing",
+                    where=where,
+                    integrity=True,
                 )
             )
 
@@ -485,7 +488,7 @@ def resolve(archive: Archive, limits: Limits) -> Resolution:
         for ref in refs:
             walk.findings.append(
                 Finding(
-                    "dangling-attestation",
+                    FindingKind.DANGLING_ATTESTATION,
                     f"{ref.kind} {ref.manifest.digest} "
                     f"describes {subject}, which is not in the input",
                     where=archive.name,

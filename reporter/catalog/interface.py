@@ -21,6 +21,7 @@ from typing import Protocol
 
 from reporter.errors import CatalogError
 from reporter.layers.capture import Scanner, WholeFile
+from reporter.model import Distro  # the model's, so a cataloged distro goes into the report as is
 
 __all__ = [
     "Cataloger",
@@ -34,19 +35,6 @@ __all__ = [
     "WholeFile",
     "keep_nothing",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Distro:
-    """From os-release (os-release(5)); ``id`` is empty when no distro could be told."""
-
-    id: str = ""
-    version_id: str = ""
-    version_codename: str = ""
-    id_like: tuple[str, ...] = ()
-    name: str = ""
-    pretty_name: str = ""
-    source_path: str = ""  # the file it came from
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from reporter.model import Fact, Finding, ImageDescription, Source
+from reporter.model import Fact, Finding, FindingKind, ImageDescription, Source
 
 from .common import Part, is_digest, parse_ref, text
 
@@ -101,7 +101,7 @@ def _json_label(labels: Mapping[str, str], key: str, findings: list[Finding]) ->
     if not isinstance(doc, dict):
         findings.append(
             Finding(
-                "bad-json",
+                FindingKind.BAD_JSON,
                 f"label {key} is not a JSON object",
                 where=f"label {key}",
                 severity="warning",

@@ -9,7 +9,7 @@ Fact keys shared with ``buildinfo`` (so merge can compare sources): ``builder.id
 ``build.type``, ``frontend``, ``build-arg:X``, ``target``, ``context``, ``dockerfile``,
 ``vcs.source``, ``vcs.revision``, ``invocation.id``, ``started_on``, ``finished_on``,
 ``reproducible``, ``config-source.uri``, ``config-source.digest``, ``build.platform``.
-Malformed content becomes ``Finding(kind="bad-attestation", severity="warning")``.
+Malformed content becomes ``Finding(kind=FindingKind.BAD_ATTESTATION, severity="warning")``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from reporter.model import AttestationRef, Descriptor, Fact, Finding, Source
+from reporter.model import AttestationRef, Descriptor, Fact, Finding, FindingKind, Source
 
 from .buildinfo import attr_facts
 from .common import Part, is_digest, purl_to_ref, text
@@ -61,7 +61,7 @@ class Statement:
 
 
 def _bad(where: str, message: str) -> Finding:
-    return Finding("bad-attestation", message, where=where, severity="warning")
+    return Finding(FindingKind.BAD_ATTESTATION, message, where=where, severity="warning")
 
 
 def _obj(value: object) -> Mapping[str, Any]:
@@ -332,7 +332,7 @@ def read_attestation(
     if image_digest and image_digest not in subject_digests:
         problems.append(
             Finding(
-                "attestation-subject-mismatch",
+                FindingKind.ATTESTATION_SUBJECT_MISMATCH,
                 "attestation subject does not name this image; its claims are not used",
                 where=where,
                 severity="warning",

@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from reporter.model import Fact, Finding, ImageConfig, Source
+from reporter.model import Fact, Finding, FindingKind, ImageConfig, Source
 
 from .common import Part, text
 
@@ -206,4 +206,4 @@ def _source(item: object, origin: str, detail: str) -> Source | None:
 
 
 def _bad(where: str, message: str) -> Finding:
-    return Finding("bad-buildinfo", message, where=where, severity="warning")
+    return Finding(FindingKind.BAD_BUILDINFO, message, where=where, severity="warning")

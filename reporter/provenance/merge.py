@@ -24,6 +24,7 @@ from reporter.model import (
     Descriptor,
     Fact,
     Finding,
+    FindingKind,
     ImageDescription,
     Provenance,
     Source,
@@ -175,7 +176,7 @@ def _conflicts(facts: Sequence[Fact]) -> tuple[Finding, ...]:
         )
         findings.append(
             Finding(
-                "provenance-conflict",
+                FindingKind.PROVENANCE_CONFLICT,
                 f"sources disagree on {key}: {said}",
                 where=key,
                 severity="warning",
@@ -215,7 +216,7 @@ def _base_conflicts(facts: Sequence[Fact], sources: Sequence[Source]) -> tuple[F
                 continue
             findings.append(
                 Finding(
-                    "provenance-conflict",
+                    FindingKind.PROVENANCE_CONFLICT,
                     f"{place[0]} {place[1]} says base {name} is {base_digest}, "
                     f"{source.origin} {source.origin_detail} pins {source.ref} to {pin}",
                     where="org.opencontainers.image.base.digest",

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from reporter.errors import ProvenanceError
-from reporter.model import Descriptor, Finding, ImageDescription
+from reporter.model import Descriptor, Finding, FindingKind, ImageDescription
 
 from .common import is_digest, text
 
@@ -101,7 +101,7 @@ def _entry(path_name: str, target: str, obj: Mapping[str, Any]) -> MetadataEntry
             return str(value)
         findings.append(
             Finding(
-                "bad-metadata",
+                FindingKind.BAD_METADATA,
                 f"{key} {text(value, 100)!r} is not a digest; not used for matching",
                 where=where,
                 severity="warning",
@@ -138,7 +138,7 @@ def _entry(path_name: str, target: str, obj: Mapping[str, Any]) -> MetadataEntry
     if provenance is not None and not isinstance(provenance, dict):
         findings.append(
             Finding(
-                "bad-metadata",
+                FindingKind.BAD_METADATA,
                 "buildx.build.provenance is not an object",
                 where=where,
                 severity="warning",
@@ -177,7 +177,7 @@ def match_metadata(
         if not hits:
             findings.append(
                 Finding(
-                    "metadata-unmatched",
+                    FindingKind.METADATA_UNMATCHED,
                     "metadata entry matches no image by manifest, index or config digest"
                     if wanted
                     else "metadata entry names no usable digest, so it matches no image",

@@ -336,8 +336,8 @@ def _image_view(image: ImageReport, anchor: str) -> dict[str, Any]:
         "base": image.base,
         "base_known": bool(image.base.name or image.base.digest),
         "findings": findings,
-        "distro": sorted(image.distro.items()),
-        "distro_name": image.distro.get("PRETTY_NAME") or image.distro.get("NAME", ""),
+        "distro": image.distro,
+        "distro_name": (image.distro.pretty_name or image.distro.name) if image.distro else "",
     }
 
 

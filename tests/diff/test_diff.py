@@ -13,8 +13,7 @@ from reporter.diff import (
 )
 from reporter.errors import UsageError
 from reporter.model import BaseImage, ImageReport, Platform, Provenance, Source
-
-from ._build import image, layer, pkg, report
+from tests.factory import image, layer, pkg, report
 
 BASE_OLD = BaseImage("docker.io/library/debian:12.7", "sha256:" + "7" * 64, "high")
 BASE_NEW = BaseImage("docker.io/library/debian:12.8", "sha256:" + "8" * 64, "high")

@@ -9,7 +9,7 @@ import pytest
 
 from reporter.diff import diff_reports
 from reporter.render.diff import render_diff
-from tests.render.factory import make_report
+from tests.factory import make_report
 from tests.render.test_browser import _assert_clean, browser, open_page
 
 pytestmark = pytest.mark.browser

@@ -13,8 +13,7 @@ from reporter.diff import diff_reports, diff_triggers
 from reporter.model import Layer, Location, Package
 from reporter.render.diff import render_diff
 from tests.conftest import shared_path
-
-from ._build import image, report
+from tests.factory import image, report
 
 
 def _from_syft(path: Path) -> Any:

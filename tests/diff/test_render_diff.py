@@ -11,8 +11,7 @@ from reporter.diff import diff_reports
 from reporter.errors import UsageError
 from reporter.model import BaseImage
 from reporter.render.diff import render_diff
-
-from ._build import image, layer, pkg, report
+from tests.factory import image, layer, pkg, report
 
 HOSTILE = "x|y <script>alert(1)</script> [a](javascript:1) `code` \x1b[31mred\x1b[0m\nnext & more"
 

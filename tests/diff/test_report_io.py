@@ -15,6 +15,7 @@ from reporter.model import (
     Evidence,
     Fact,
     Finding,
+    FindingKind,
     HistoryEntry,
     Platform,
     Provenance,
@@ -23,8 +24,7 @@ from reporter.model import (
     to_jsonable,
 )
 from reporter.report_io import REPORT_SCHEMA, load_report_json, looks_like_report_json
-
-from ._build import image, layer, pkg, report
+from tests.factory import image, layer, pkg, report
 
 
 def _rich_report() -> Report:
@@ -60,7 +60,9 @@ def _rich_report() -> Report:
             build_args={"PIP_NO_CACHE_DIR": "1"},
             reproducible=False,
             attested_packages=(("urllib3", "2.2.1", "pkg:pypi/urllib3@2.2.1"),),
-            findings=(Finding("provenance-conflict", "two builders", where="attestation"),),
+            findings=(
+                Finding(FindingKind.PROVENANCE_CONFLICT, "two builders", where="attestation"),
+            ),
         ),
     )
     desc = img.description
@@ -116,7 +118,7 @@ def _rich_report() -> Report:
         base=img.base,
         packages=img.packages,
         distro=img.distro,
-        findings=(Finding("limit", "too many files", severity="warning"),),
+        findings=(Finding(FindingKind.LIMIT, "too many files", severity="warning"),),
     )
     return report(img)
 

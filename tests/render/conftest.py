@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from reporter.model import Report
-from tests.render.factory import make_report
+from tests.factory import make_report
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -22,6 +23,8 @@ def _rebuild(hint: Any, data: Any) -> Any:
     origin = typing.get_origin(hint)
     if hint is Any or hint in (str, int, bool, float, type(None)):
         return data
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return hint(data)
     if origin in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(hint) if a is not type(None)]
         return None if data is None else _rebuild(options[0], data)

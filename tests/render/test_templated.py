@@ -24,7 +24,7 @@ from reporter.render.templated import (
     safe_url,
     template_dirs,
 )
-from tests.render.factory import HOSTILE_STRINGS
+from tests.factory import HOSTILE_STRINGS
 
 # --------------------------------------------------------------------------- filters
 
@@ -166,7 +166,7 @@ def test_markdown_content(report: Report, golden: Callable[[str, bytes], None]) 
 
 
 def _hostile() -> Report:
-    from tests.render.factory import make_report
+    from tests.factory import make_report
 
     return make_report(hostile=True)
 

@@ -1,4 +1,4 @@
-"""Reports for renderer tests, built by hand until the pipeline produces real ones.
+"""The one place tests build Reports by hand, on the real model types (so they cannot drift).
 
 ``make_report()`` is a realistic two-platform image: four layers (two from the base), history,
 provenance with pinned and unpinned sources, a base image with evidence, ~50 packages of
@@ -9,19 +9,25 @@ Markdown table breakers, backticks, newlines and terminal escapes. Payloads that
 set ``window.__pwned`` so a browser test can tell.
 
 Everything is derived from fixed seeds: two calls give equal Reports.
+
+``layer``, ``pkg``, ``image`` and ``report`` build small Reports piece by piece, for tests
+that compare two of them (the diff tests); real version strings from bookworm / PyPI / npm.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
 from reporter.model import (
     AttestationRef,
     BaseImage,
     Descriptor,
+    Distro,
     Evidence,
     Fact,
     Finding,
+    FindingKind,
     HistoryEntry,
     ImageConfig,
     ImageDescription,
@@ -36,7 +42,20 @@ from reporter.model import (
     Source,
 )
 
-__all__ = ["HOSTILE_STRINGS", "INDEX_DIGEST", "make_report"]
+__all__ = [
+    "AMD64",
+    "DEBIAN_12",
+    "HOSTILE_STRINGS",
+    "INDEX_DIGEST",
+    "SCHEMA",
+    "image",
+    "layer",
+    "make_report",
+    "pkg",
+    "report",
+]
+
+SCHEMA = "oci-reporter/report/v1"
 
 MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 CONFIG = "application/vnd.oci.image.config.v1+json"
@@ -59,6 +78,16 @@ def sha(text: str) -> str:
 
 
 INDEX_DIGEST = sha("index")
+
+# What reporter.catalog.distro makes of bookworm's /etc/os-release.
+DEBIAN_12 = Distro(
+    id="debian",
+    version_id="12",
+    version_codename="bookworm",
+    name="Debian GNU/Linux",
+    pretty_name="Debian GNU/Linux 12 (bookworm)",
+    source_path="etc/os-release",
+)
 
 # (type, name, version, licence, purl template) — purl built with the platform's arch
 _DEBS = [
@@ -338,7 +367,7 @@ def _image(arch: str, variant: str, hostile: bool) -> ImageReport:
         layers=layers,
         findings=(
             Finding(
-                "unknown-media-type",
+                FindingKind.UNKNOWN_MEDIA_TYPE,
                 "layer 2 uses a vendor media type",
                 where=f"manifest {manifest.digest}",
                 severity="info",
@@ -414,7 +443,7 @@ def _image(arch: str, variant: str, hostile: bool) -> ImageReport:
     )
     findings = (
         Finding(
-            "provenance-conflict",
+            FindingKind.PROVENANCE_CONFLICT,
             "vcs revision differs between label and attestation",
             where="label org.opencontainers.image.revision",
             severity="warning",
@@ -424,7 +453,7 @@ def _image(arch: str, variant: str, hostile: bool) -> ImageReport:
     ) + (
         (
             Finding(
-                "digest-mismatch",
+                FindingKind.DIGEST_MISMATCH,
                 HOSTILE_STRINGS[0],
                 where=HOSTILE_STRINGS[3],
                 expected=HOSTILE_STRINGS[4],
@@ -441,11 +470,7 @@ def _image(arch: str, variant: str, hostile: bool) -> ImageReport:
         base=base,
         packages=_packages(arch, layers, hostile),
         findings=findings,
-        distro={
-            "ID": "debian",
-            "VERSION_ID": "12",
-            "PRETTY_NAME": "Debian GNU/Linux 12 (bookworm)",
-        },
+        distro=DEBIAN_12,
     )
 
 
@@ -453,7 +478,7 @@ def make_report(*, hostile: bool = False, platforms: int = 2) -> Report:
     """A two-platform (or one-platform) report; ``hostile`` poisons every image-derived string."""
     images = (_image("amd64", "", hostile), _image("arm64", "v8", hostile))[:platforms]
     return Report(
-        schema="oci-reporter/report/v1",
+        schema=SCHEMA,
         tool_version="0.1.0",
         input_name="webapp.tar" if not hostile else "hostile.tar",
         input_format="oci-archive",
@@ -461,10 +486,115 @@ def make_report(*, hostile: bool = False, platforms: int = 2) -> Report:
         images=images,
         findings=(
             Finding(
-                "limit",
+                FindingKind.LIMIT,
                 "attestation larger than 1 MiB skipped",
                 where="index.json",
                 severity="info",
             ),
         ),
+    )
+
+
+# --------------------------------------------------------------------------- piece by piece
+
+AMD64 = Platform("linux", "amd64")
+NO_BASE = BaseImage()
+NO_PROVENANCE = Provenance()
+
+
+def layer(index: int, tag: str, *, base: bool | None = None, size: int = 1000) -> Layer:
+    return Layer(
+        index=index,
+        digest=f"sha256:{'b' * 8}{tag}",
+        media_type=LAYER,
+        size=size,
+        diff_id=f"sha256:{'d' * 8}{tag}",
+        history=HistoryEntry(created_by=f"RUN step {tag} # buildkit"),
+        base=base,
+    )
+
+
+def pkg(
+    type_: str,
+    name: str,
+    version: str,
+    *,
+    base: bool | None = None,
+    licenses: tuple[str, ...] = (),
+    path: str = "",
+    layer_index: int | None = None,
+) -> Package:
+    purl_type = {"deb": "deb/debian", "python": "pypi", "npm": "npm"}.get(type_, type_)
+    return Package(
+        type=type_,
+        name=name,
+        version=version,
+        purl=f"pkg:{purl_type}/{name}@{version}",
+        licenses=licenses,
+        locations=(Location(path, layer_index or 0, "sha256:x"),) if path else (),
+        layer_index=layer_index,
+        base=base,
+    )
+
+
+def image(
+    *,
+    platform: Platform = AMD64,
+    digest: str = "sha256:" + "1" * 64,
+    refs: tuple[str, ...] = ("app:1.0.0",),
+    packages: tuple[Package, ...] = (),
+    layers: tuple[Layer, ...] = (),
+    base: BaseImage = NO_BASE,
+    labels: Mapping[str, str] | None = None,
+    env: tuple[str, ...] = ("PATH=/usr/local/bin:/usr/bin",),
+    user: str = "",
+    cmd: tuple[str, ...] = ("python3", "-m", "app"),
+    ports: tuple[str, ...] = ("8080/tcp",),
+    annotations: Mapping[str, str] | None = None,
+    provenance: Provenance = NO_PROVENANCE,
+    distro: Distro | None = DEBIAN_12,
+) -> ImageReport:
+    config = ImageConfig(
+        digest="sha256:" + "c" * 64,
+        media_type=CONFIG,
+        size=1234,
+        os=platform.os,
+        architecture=platform.architecture,
+        variant=platform.variant,
+        user=user,
+        env=env,
+        cmd=cmd,
+        exposed_ports=ports,
+        labels=dict(labels or {}),
+        diff_ids=tuple(x.diff_id for x in layers),
+    )
+    target = ImageTarget(
+        manifest=Descriptor(MANIFEST, digest, 999),
+        refs=refs,
+        platform=platform,
+    )
+    description = ImageDescription(
+        target=target,
+        manifest_media_type=MANIFEST,
+        manifest_annotations=dict(annotations or {}),
+        config=config,
+        layers=layers,
+    )
+    return ImageReport(
+        description=description,
+        provenance=provenance,
+        base=base,
+        packages=tuple(sorted(packages, key=lambda p: p.sort_key)),
+        distro=distro,
+    )
+
+
+def report(*images: ImageReport, name: str = "app.tar") -> Report:
+    return Report(
+        schema=SCHEMA,
+        tool_version="0.1.0",
+        input_name=name,
+        input_format="oci-archive",
+        generated="2024-06-01T00:00:00Z",
+        images=images,
     )
