@@ -36,10 +36,14 @@ from reporter.model import (
 from reporter.options import Options
 from reporter.progress import ProgressCallback
 from reporter.provenance.baseimage import find_base
+from reporter.provenance.buildrecord import RecordEntry, load_dockerbuild
 from reporter.provenance.merge import build_provenance
 from reporter.provenance.metadata_file import MetadataEntry, load_metadata_file, match_metadata
+from reporter.provenance.sbom_compare import Comparison, compare_sbom
+from reporter.provenance.signatures import load_trusted_keys
 from reporter.report import assemble_report
 from reporter.resolve import matches_platform, read_blob, resolve
+from reporter.signature_tags import cosign_signature_refs
 
 __all__ = ["Scanned", "describe_input", "generate"]
 
@@ -210,6 +214,14 @@ def _attestation_blobs(
     return blobs
 
 
+def _load_build_records(options: Options) -> list[RecordEntry]:
+    return [
+        entry
+        for name in options.build_records
+        for entry in load_dockerbuild(name, options.limits.max_json_bytes)
+    ]
+
+
 def _load_metadata(options: Options) -> list[MetadataEntry]:
     entries: list[MetadataEntry] = []
     for name in options.metadata_files:
@@ -257,17 +269,30 @@ def generate(path: str, options: Options, progress: ProgressCallback | None = No
     """Scan ``path`` into a Report; ``progress`` is told how the layer scan advances."""
     catalogers = ALL_CATALOGERS if options.catalog else ()
     metadata = _load_metadata(options)
+    records = _load_build_records(options)
+    metadata.extend(r.metadata for r in records)
+    trusted_keys = load_trusted_keys(options.trust_keys)
     candidates = _base_candidates(options)
     scanned = describe_input(path, options, catalogers, progress)
     try:
         findings = list(scanned.findings)
+        signature_refs = cosign_signature_refs(scanned.archive, options.limits, findings)
         matched, metadata_findings = match_metadata(metadata, scanned.images)
         findings.extend(metadata_findings)
         reports: list[ImageReport] = []
         for position, (desc, scans) in enumerate(zip(scanned.images, scanned.scans, strict=True)):
             image_findings: list[Finding] = []
+            signed = signature_refs.get(desc.target.manifest.digest, ())
+            if signed:
+                linked = desc.target.attestations + signed
+                desc = replace(desc, target=replace(desc.target, attestations=linked))
             blobs = _attestation_blobs(scanned.archive, desc, options, image_findings)
-            provenance = build_provenance(desc, blobs, matched.get(position, ()))
+            entries = matched.get(position, ())
+            provenance = build_provenance(desc, blobs, entries, trusted_keys)
+            provenance = replace(
+                provenance,
+                build_records=tuple(r.record for r in records if r.metadata in entries),
+            )
             base = find_base(desc, provenance, candidates)
             if base.layer_count is not None:
                 desc = replace(
@@ -306,6 +331,11 @@ def generate(path: str, options: Options, progress: ProgressCallback | None = No
                         )
                         for p in packages
                     )
+            sbom = (
+                compare_sbom(provenance.attested_packages, packages)
+                if options.catalog and provenance.attested_packages
+                else Comparison()
+            )
             reports.append(
                 ImageReport(
                     desc,
@@ -314,6 +344,9 @@ def generate(path: str, options: Options, progress: ProgressCallback | None = No
                     packages,
                     tuple(image_findings) + provenance.findings,
                     distro,
+                    only_attested=sbom.only_attested,
+                    only_observed=sbom.only_observed,
+                    version_differs=sbom.version_differs,
                 )
             )
         # ... and while attestation blobs were read just now
