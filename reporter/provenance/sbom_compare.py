@@ -23,9 +23,16 @@ from typing import Any
 from urllib.parse import unquote
 
 from reporter import versions
-from reporter.model import Package, PackageDelta
+from reporter.model import Package, PackageDelta, Report
 
-__all__ = ["Comparison", "compare_sbom", "cyclonedx_packages", "purl_core", "purl_package_type"]
+__all__ = [
+    "Comparison",
+    "attested_mismatch",
+    "compare_sbom",
+    "cyclonedx_packages",
+    "purl_core",
+    "purl_package_type",
+]
 
 _MAX_ITEMS = 100_000
 
@@ -246,3 +253,8 @@ def cyclonedx_packages(predicate: Mapping[str, Any]) -> tuple[tuple[str, str, st
             )
         )
     return tuple(sorted(out))
+
+
+def attested_mismatch(report: Report) -> bool:
+    """Does any image's attested SBOM disagree with its scan? (``--fail-on attested-mismatch``)"""
+    return any(i.only_attested or i.only_observed or i.version_differs for i in report.images)

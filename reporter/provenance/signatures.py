@@ -105,9 +105,18 @@ def _sslib_keyids(key: PublicKey) -> set[str]:
             shapes = [("ecdsa", f"ecdsa-sha2-nistp{bits}", pem)]
     ids = set()
     for keytype, scheme, public in shapes:
-        doc = {"keytype": keytype, "keyval": {"public": public}, "scheme": scheme}
-        ids.add(hashlib.sha256(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)).hexdigest())
+        # OLPC canonical JSON, keys sorted: only '"' and '\\' are escaped (a PEM's newlines
+        # stay raw bytes, unlike in ordinary JSON)
+        doc = (
+            f'{{"keytype":{_canonical(keytype)},"keyval":{{"public":{_canonical(public)}}},'
+            f'"scheme":{_canonical(scheme)}}}'
+        )
+        ids.add(hashlib.sha256(doc.encode()).hexdigest())
     return ids
+
+
+def _canonical(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def parse_trusted_key(data: bytes, path: str) -> TrustedKey:
