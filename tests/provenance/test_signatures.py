@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from securesystemslib.dsse import Envelope
-from securesystemslib.signer import CryptoSigner
+from securesystemslib.signer import CryptoSigner  # type: ignore[attr-defined]
 
 from reporter.errors import UsageError
 from reporter.provenance.signatures import (
@@ -121,7 +121,8 @@ def test_unsigned_and_malformed_envelopes() -> None:
     ):
         status, findings = check_envelope(broken, [key], "file.tar layer")
         assert status.status == "invalid", broken
-        assert findings[0].integrity and "file.tar layer" == findings[0].where
+        assert findings[0].integrity
+        assert findings[0].where == "file.tar layer"
 
 
 def test_signature_of_the_wrong_length_is_invalid() -> None:
@@ -184,7 +185,8 @@ def test_openssl_made_key_and_signature(tmp_path: Path) -> None:
     # a private key is refused by name, in one line
     with pytest.raises(UsageError) as info:
         load_trusted_key(str(tmp_path / "k.key"))
-    assert str(tmp_path / "k.key") in str(info.value) and "\n" not in str(info.value)
+    assert str(tmp_path / "k.key") in str(info.value)
+    assert "\n" not in str(info.value)
 
 
 def test_bad_key_files_are_one_line_errors(tmp_path: Path) -> None:
@@ -198,7 +200,8 @@ def test_bad_key_files_are_one_line_errors(tmp_path: Path) -> None:
         with pytest.raises(UsageError) as info:
             load_trusted_key(str(tmp_path / name))
         message = str(info.value)
-        assert name in message and "\n" not in message
+        assert name in message
+        assert "\n" not in message
         assert info.value.exit_code == 2
     with pytest.raises(UsageError, match="cannot read key file"):
         load_trusted_key(str(tmp_path / "missing.pem"))
@@ -244,3 +247,72 @@ def test_sig_tag_subject() -> None:
     assert sig_tag_subject(f"example.invalid/app:sha256-{hexd}.sig") == f"sha256:{hexd}"
     assert sig_tag_subject(f"sha256-{hexd}.att") == ""
     assert sig_tag_subject("latest") == ""
+
+
+def test_cosign_sig_tag_and_referrer_in_a_layout(tmp_path: Path) -> None:
+    from reporter.options import Options
+    from reporter.pipeline import generate
+
+    from ._attached import attached, image_only
+
+    digest = image_only(tmp_path / "probe")
+    private = ec.generate_private_key(ec.SECP256R1())
+    key_file = tmp_path / "cosign.pub"
+    key_file.write_bytes(_pem(private.public_key()))
+    payload = _simplesigning(digest)
+    sig = base64.b64encode(private.sign(payload, ec.ECDSA(hashes.SHA256()))).decode()
+    layer = (
+        payload,
+        "application/vnd.dev.cosign.simplesigning.v1+json",
+        {COSIGN_SIGNATURE_ANNOTATION: sig},
+    )
+    options = Options(cache_dir=None, catalog=False, trust_keys=(str(key_file),))
+    for how in ("sig_tag", "referrer"):
+        out = tmp_path / how
+        attached(out, **{how: [layer]})  # type: ignore[arg-type]
+        report = generate(str(out), options)
+        (image,) = report.images
+        (check,) = image.provenance.attestations
+        assert (check.kind, check.signature.status) == (
+            "cosign-signature" if how == "sig_tag" else "referrer",
+            "verified",
+        )
+        assert report.integrity_ok
+    # a signature for another image, tagged for this one: invalid, integrity failure
+    wrong = _simplesigning("sha256:" + "0" * 64)
+    wrong_sig = base64.b64encode(private.sign(wrong, ec.ECDSA(hashes.SHA256()))).decode()
+    attached(
+        tmp_path / "wrong", sig_tag=[(wrong, layer[1], {COSIGN_SIGNATURE_ANNOTATION: wrong_sig})]
+    )
+    report = generate(str(tmp_path / "wrong"), options)
+    assert report.images[0].provenance.attestations[0].signature.status == "invalid"
+    assert not report.integrity_ok
+
+
+def test_cli_bad_trust_key_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from reporter.cli import main
+
+    from ._attached import image_only
+
+    image_only(tmp_path / "img")
+    bad = tmp_path / "not-a-key.pem"
+    bad.write_text("hello\n")
+    assert (
+        main(
+            [
+                "report",
+                str(tmp_path / "img"),
+                "-q",
+                "--no-cache",
+                "--trust-key",
+                str(bad),
+                "-o",
+                str(tmp_path / "o.json"),
+            ]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert str(bad) in err
+    assert "Traceback" not in err
