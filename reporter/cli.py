@@ -10,7 +10,7 @@ Exit codes (README "Exit codes"):
   5  a --metadata file is unusable
   7  an output could not be rendered or written
   8  the selector (tag, digest, --platform) matched nothing
-  9  diff --fail-on: a gated change was found
+  9  diff --fail-on / report --fail-on attested-mismatch: a gated change was found
   10 check-base: stale (rebuild or rebase)
   11 check-base: unknown
   audit: the worst of its inputs' codes, in the order 4 > 1 > 3 > 6 > 8 > 5 > 7 > 0
@@ -88,6 +88,17 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="take a cached layer's digest on faith instead of re-hashing its blob (faster; "
         "a blob changed after it was cached then goes unnoticed)",
+    )
+
+
+def _add_trust_key(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--trust-key",
+        action="append",
+        default=[],
+        metavar="FILE.pem",
+        help="a public key (ECDSA P-256/P-384, Ed25519, RSA) whose DSSE and cosign signatures "
+        "count as verified (repeatable); without one, signed attestations are untrusted-key",
     )
 
 
@@ -220,6 +231,21 @@ def _parser() -> argparse.ArgumentParser:
         help="one CycloneDX BOM with the index as root instead of one per platform",
     )
     report.add_argument("--no-catalog", action="store_true", help="skip package cataloging")
+    report.add_argument(
+        "--build-record",
+        action="append",
+        default=[],
+        metavar="FILE.dockerbuild",
+        help="a 'docker buildx history export' file to merge as provenance (repeatable)",
+    )
+    report.add_argument(
+        "--fail-on",
+        action="append",
+        default=[],
+        choices=("attested-mismatch",),
+        help="exit 9 when an attested SBOM and the scanned packages disagree",
+    )
+    _add_trust_key(report)
 
     check = sub.add_parser(
         "check-base",
@@ -255,8 +281,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="CHANGE",
         help="exit 9 when this change is found: added, removed, upgraded, "
         "downgraded, base-changed, layers-changed, config-changed, "
-        "provenance-changed, any (repeatable)",
+        "provenance-changed, attested-mismatch, any (repeatable)",
     )
+    _add_trust_key(diff)
     _add_fleet(sub)
     return parser
 
@@ -361,6 +388,7 @@ def _base_options(args: argparse.Namespace) -> Options:
         jobs=args.jobs,
         cache_dir=_cache_dir(args),
         trust_cache=args.trust_cache,
+        trust_keys=tuple(getattr(args, "trust_key", ())),
     )
 
 
@@ -381,6 +409,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from reporter.pipeline import generate
     from reporter.progress import terminal_progress
+    from reporter.provenance.sbom_compare import attested_mismatch
     from reporter.render.dispatch import write_report_outputs
 
     if args.db is not None or args.path is None:
@@ -393,6 +422,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         catalog=not args.no_catalog,
         metadata_files=tuple(args.metadata),
         base_images=tuple(args.base),
+        build_records=tuple(args.build_record),
     )
     formats = tuple(args.format) or (("json",) if not args.template else ())
     if args.output and args.output_dir:
@@ -407,7 +437,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
         cyclonedx_version=args.cyclonedx_version,
         cyclonedx_index_root=args.cyclonedx_index_root,
     )
-    return EXIT_OK if report.integrity_ok else EXIT_INTEGRITY
+    if not report.integrity_ok:
+        return EXIT_INTEGRITY
+    if "attested-mismatch" in args.fail_on and attested_mismatch(report):
+        return EXIT_DIFF_GATE
+    return EXIT_OK
 
 
 def _cmd_check_base(args: argparse.Namespace) -> int:

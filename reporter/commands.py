@@ -27,8 +27,14 @@ def diff_command(
     old_spec: str, new_spec: str, options: Options, fmt: str, fail_on: tuple[str, ...]
 ) -> tuple[bytes, tuple[str, ...]]:
     from reporter.diff import diff_reports, diff_triggers
+    from reporter.provenance.sbom_compare import attested_mismatch
     from reporter.render.diff import render_diff
 
     old, new = diff_sides(old_spec, new_spec, options)
     diff = diff_reports(old, new)
-    return render_diff(diff, fmt), diff_triggers(diff, fail_on) if fail_on else ()
+    # attested-mismatch is about NEW alone (its SBOM attestation vs its layers), not a change
+    gated = tuple(c for c in fail_on if c != "attested-mismatch")
+    triggered = diff_triggers(diff, gated) if gated else ()
+    if "attested-mismatch" in fail_on and attested_mismatch(new):
+        triggered += ("attested-mismatch",)
+    return render_diff(diff, fmt), triggered

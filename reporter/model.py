@@ -16,8 +16,10 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "AttestationCheck",
     "AttestationRef",
     "BaseImage",
+    "BuildRecord",
     "Descriptor",
     "Distro",
     "Evidence",
@@ -32,10 +34,13 @@ __all__ = [
     "Layer",
     "Location",
     "Package",
+    "PackageDelta",
     "Platform",
     "Provenance",
     "Report",
+    "SignatureStatus",
     "Source",
+    "VerificationSummary",
     "to_jsonable",
 ]
 
@@ -76,6 +81,7 @@ class FindingKind(StrEnum):
     BAD_DIGEST = "bad-digest"
     BAD_JSON = "bad-json"
     BAD_METADATA = "bad-metadata"
+    BAD_SIGNATURE = "bad-signature"
     CAPTURE_SKIPPED = "capture-skipped"
     CATALOG = "catalog"
     COMPRESSION_MISMATCH = "compression-mismatch"
@@ -100,6 +106,7 @@ class FindingKind(StrEnum):
     UNKNOWN_MEDIA_TYPE = "unknown-media-type"
     UNSUPPORTED_COMPRESSION = "unsupported-compression"
     UNSUPPORTED_DIGEST = "unsupported-digest"
+    VERIFICATION_FAILED = "verification-failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,6 +375,10 @@ class Provenance:
     # packages an SPDX attestation claims: (name, version, purl)
     attested_packages: tuple[tuple[str, str, str], ...] = ()
     findings: tuple[Finding, ...] = ()
+    # every attestation layer / cosign signature read, with its signature status
+    attestations: tuple[AttestationCheck, ...] = ()
+    verification_summaries: tuple[VerificationSummary, ...] = ()
+    build_records: tuple[BuildRecord, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,6 +406,10 @@ class ImageReport:
     packages: tuple[Package, ...] = ()
     findings: tuple[Finding, ...] = ()
     distro: Distro | None = None  # None when not cataloged or no release file told it
+    # attested SBOM vs our catalog (reporter/provenance/sbom_compare.py); empty without one
+    only_attested: tuple[PackageDelta, ...] = ()
+    only_observed: tuple[PackageDelta, ...] = ()
+    version_differs: tuple[PackageDelta, ...] = ()
 
     @property
     def refs(self) -> tuple[str, ...]:
@@ -437,3 +452,81 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, (tuple, list)):
         return [to_jsonable(v) for v in value]
     return value
+
+
+# --- signatures, attested vs observed, build records, verification summaries (issue 17) ---
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureStatus:
+    """How an attestation or a cosign signature stands against the keys the user trusts.
+
+    ``status``: ``verified`` | ``invalid`` | ``untrusted-key`` | ``unsigned``
+    (reporter/provenance/signatures.py says when each applies).
+    """
+
+    status: str = "unsigned"
+    key: str = ""  # fingerprint (sha256 of the DER public key) of the key that verified it
+    key_file: str = ""  # the --trust-key file it came from
+    keyids: tuple[str, ...] = ()  # keyids the signatures declare
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AttestationCheck:
+    """One attestation layer (or cosign signature) read for an image, with its signature."""
+
+    manifest: str  # digest of the attestation / signature manifest
+    layer: str  # digest of the layer
+    media_type: str
+    predicate_type: str = ""
+    kind: str = ""  # attestation-manifest | referrer | cosign-signature | build-record
+    signature: SignatureStatus = field(default_factory=SignatureStatus)
+    used: bool = True  # False when its claims were not used (invalid, subject mismatch)
+
+
+@dataclass(frozen=True, slots=True)
+class PackageDelta:
+    """A package the attested SBOM and our scan disagree on."""
+
+    name: str
+    type: str
+    purl: str = ""
+    attested_version: str = ""
+    observed_version: str = ""
+    layer_digest: str = ""  # the layer that brought the observed package
+    layer_index: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationSummary:
+    """A SLSA verification summary attestation (VSA v0.1 / v1): someone else's verdict."""
+
+    predicate_type: str
+    verifier_id: str = ""
+    policy_uri: str = ""
+    result: str = ""  # PASSED | FAILED
+    resource_uri: str = ""
+    levels: tuple[str, ...] = ()  # verifiedLevels (v1) / policyLevel (v0.1)
+    time_verified: str = ""
+    origin_detail: str = ""  # the attestation layer digest
+    signature: SignatureStatus = field(default_factory=SignatureStatus)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildRecord:
+    """A BuildKit build history record (``docker buildx history export``) matched to an image."""
+
+    ref: str
+    file: str  # the .dockerbuild file
+    frontend: str = ""
+    status: str = ""  # completed | failed | running
+    error: str = ""
+    created_at: str = ""
+    completed_at: str = ""
+    total_steps: int | None = None
+    completed_steps: int | None = None
+    cached_steps: int | None = None
+    args: Mapping[str, str] = field(default_factory=dict)
+    materials: tuple[Source, ...] = ()
+    matched_by: str = ""  # containerimage.digest | containerimage.config digest

@@ -38,3 +38,5 @@ class Options:
     # A cached layer's blob is still hashed (cheap next to inflating and walking it) unless
     # the user trusts the cache: an offline audit must never call a changed blob sound.
     trust_cache: bool = False
+    trust_keys: tuple[str, ...] = ()  # --trust-key PEM files: public keys that may sign
+    build_records: tuple[str, ...] = ()  # --build-record .dockerbuild files

@@ -38,10 +38,14 @@ from reporter.model import (
 from reporter.options import Options
 from reporter.progress import ProgressCallback
 from reporter.provenance.baseimage import BaseCheck, check_base, find_base
+from reporter.provenance.buildrecord import RecordEntry, load_dockerbuild
 from reporter.provenance.merge import build_provenance
 from reporter.provenance.metadata_file import MetadataEntry, load_metadata_file, match_metadata
+from reporter.provenance.sbom_compare import Comparison, compare_sbom
+from reporter.provenance.signatures import load_trusted_keys
 from reporter.report import assemble_image, assemble_report
 from reporter.resolve import matches_platform, read_blob, resolve
+from reporter.signature_tags import cosign_signature_refs
 
 __all__ = [
     "Scanned",
@@ -228,6 +232,14 @@ def _attestation_blobs(
     return blobs
 
 
+def _load_build_records(options: Options) -> list[RecordEntry]:
+    return [
+        entry
+        for name in options.build_records
+        for entry in load_dockerbuild(name, options.limits.max_json_bytes)
+    ]
+
+
 def _load_metadata(options: Options) -> list[MetadataEntry]:
     entries: list[MetadataEntry] = []
     for name in options.metadata_files:
@@ -275,17 +287,30 @@ def generate(path: str, options: Options, progress: ProgressCallback | None = No
     """Scan ``path`` into a Report; ``progress`` is told how the layer scan advances."""
     catalogers = ALL_CATALOGERS if options.catalog else ()
     metadata = _load_metadata(options)
+    records = _load_build_records(options)
+    metadata.extend(r.metadata for r in records)
+    trusted_keys = load_trusted_keys(options.trust_keys)
     candidates = _base_candidates(options)
     scanned = describe_input(path, options, catalogers, progress)
     try:
         findings = list(scanned.findings)
+        signature_refs = cosign_signature_refs(scanned.archive, options.limits, findings)
         matched, metadata_findings = match_metadata(metadata, scanned.images)
         findings.extend(metadata_findings)
         reports: list[ImageReport] = []
         for position, (desc, scans) in enumerate(zip(scanned.images, scanned.scans, strict=True)):
             image_findings: list[Finding] = []
+            signed = signature_refs.get(desc.target.manifest.digest, ())
+            if signed:
+                linked = desc.target.attestations + signed
+                desc = replace(desc, target=replace(desc.target, attestations=linked))
             blobs = _attestation_blobs(scanned.archive, desc, options, image_findings)
-            provenance = build_provenance(desc, blobs, matched.get(position, ()))
+            entries = matched.get(position, ())
+            provenance = build_provenance(desc, blobs, entries, trusted_keys)
+            provenance = replace(
+                provenance,
+                build_records=tuple(r.record for r in records if r.metadata in entries),
+            )
             base = find_base(desc, provenance, candidates)
             packages: tuple[Package, ...] = ()
             distro: Distro | None = None
@@ -299,8 +324,15 @@ def generate(path: str, options: Options, progress: ProgressCallback | None = No
                 packages = result.packages
                 distro = result.distro
                 image_findings.extend(result.findings)
+            sbom = (
+                compare_sbom(provenance.attested_packages, packages)
+                if options.catalog and provenance.attested_packages
+                else Comparison()
+            )
             image_findings.extend(provenance.findings)
-            reports.append(assemble_image(desc, provenance, base, packages, image_findings, distro))
+            reports.append(
+                assemble_image(desc, provenance, base, packages, image_findings, distro, sbom)
+            )
         # ... and while attestation blobs were read just now
         known = set(findings)
         findings.extend(f for f in scanned.archive.findings if f not in known)

@@ -17,6 +17,7 @@ from reporter.model import (
     Provenance,
     Report,
 )
+from reporter.provenance.sbom_compare import Comparison
 
 __all__ = ["assemble_image", "assemble_report", "report_timestamp"]
 
@@ -73,6 +74,7 @@ def assemble_image(
     packages: Sequence[Package],
     findings: Sequence[Finding],
     distro: Distro | None,
+    sbom: Comparison | None = None,
 ) -> ImageReport:
     """One image's report, its layers and packages marked base or added.
 
@@ -86,7 +88,18 @@ def assemble_image(
         packages = [
             replace(p, base=p.layer_index is not None and p.layer_index < count) for p in packages
         ]
-    return ImageReport(desc, provenance, base, tuple(packages), tuple(findings), distro)
+    sbom = sbom or Comparison()
+    return ImageReport(
+        desc,
+        provenance,
+        base,
+        tuple(packages),
+        tuple(findings),
+        distro,
+        only_attested=sbom.only_attested,
+        only_observed=sbom.only_observed,
+        version_differs=sbom.version_differs,
+    )
 
 
 def assemble_report(

@@ -26,6 +26,7 @@ from reporter.model import AttestationRef, Descriptor, Fact, Finding, FindingKin
 
 from .buildinfo import attr_facts
 from .common import Part, is_digest, purl_to_ref, text
+from .sbom_compare import cyclonedx_packages
 
 __all__ = [
     "DSSE_MEDIA_TYPE",
@@ -47,6 +48,8 @@ SLSA_V02 = "https://slsa.dev/provenance/v0.2"
 SLSA_V1 = "https://slsa.dev/provenance/v1"
 SPDX = "https://spdx.dev/Document"
 BUILDKIT_METADATA = "https://mobyproject.org/buildkit@v1#metadata"
+CYCLONEDX = "https://cyclonedx.org/bom"
+VSA_PREFIX = "https://slsa.dev/verification_summary/"
 _MAX_ITEMS = 100_000
 
 
@@ -346,6 +349,11 @@ def read_attestation(
         part = read_slsa(statement.predicate, statement.predicate_type, origin, detail, where)
     elif statement.predicate_type == SPDX:
         part = read_spdx(statement.predicate, origin, detail, where)
+    elif statement.predicate_type == CYCLONEDX:
+        part = Part(packages=cyclonedx_packages(statement.predicate))
+    elif statement.predicate_type.startswith(VSA_PREFIX):
+        # a verifier's verdict (provenance/vsa.py reads it), never build provenance
+        part = Part(facts=(Fact("attestation.verification-summary", layer.digest, origin, detail),))
     else:
         part = Part(
             facts=(Fact("attestation.predicate-type", statement.predicate_type, origin, detail),)

@@ -34,12 +34,15 @@ from . import attestations, buildinfo
 from .annotations import annotation_facts
 from .common import Part, is_digest, parse_ref
 from .metadata_file import MetadataEntry
+from .signatures import TrustedKey
+from .trust import check_layer
 
 __all__ = ["ORIGIN_RANK", "build_provenance", "metadata_part"]
 
 ORIGIN_RANK = {
     "attestation": 0,
     "metadata-file": 1,
+    "build-record": 1,
     "config-buildinfo": 2,
     "annotation": 3,
     "label": 4,
@@ -68,7 +71,7 @@ def _rank(fact: Fact) -> tuple[int, int, str, str]:
 
 def metadata_part(entry: MetadataEntry, desc: ImageDescription) -> Part:
     """What one metadata-file entry says about the image it was matched to."""
-    origin, detail = "metadata-file", entry.where
+    origin, detail = entry.origin, entry.where
     facts = [Fact("image.name", name, origin, detail) for name in entry.image_names]
     if entry.build_ref:
         facts.append(Fact("buildx.build.ref", entry.build_ref, origin, detail))
@@ -108,10 +111,18 @@ def build_provenance(
     desc: ImageDescription,
     attestation_blobs: Sequence[tuple[AttestationRef, Descriptor, bytes]],
     metadata_entries: Sequence[MetadataEntry],
+    trusted_keys: Sequence[TrustedKey] = (),
 ) -> Provenance:
     parts: list[Part] = [annotation_facts(desc), buildinfo.from_config(desc.config)]
+    checks = []
     for ref, layer, data in attestation_blobs:
-        parts.append(attestations.read_attestation(ref, layer, data, desc.target.manifest.digest))
+        checked = check_layer(ref, layer, data, desc.target.manifest.digest, trusted_keys)
+        checks.append(checked)
+        parts.append(Part(findings=checked.findings))
+        if checked.read_claims:  # an invalid signature's claims are never used (issue 17)
+            parts.append(
+                attestations.read_attestation(ref, layer, data, desc.target.manifest.digest)
+            )
     parts.extend(metadata_part(entry, desc) for entry in metadata_entries)
     # build args: weakest first so the strongest source wins
     ordered = sorted(
@@ -144,6 +155,8 @@ def build_provenance(
         reproducible=None if reproducible is None else reproducible == "true",
         attested_packages=tuple(sorted(set(merged.packages))),
         findings=findings,
+        attestations=tuple(c.check for c in checks),
+        verification_summaries=tuple(c.summary for c in checks if c.summary is not None),
     )
 
 

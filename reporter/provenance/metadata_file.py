@@ -43,6 +43,7 @@ class MetadataEntry:
     provenance: Mapping[str, Any] | None = None  # buildx.build.provenance (a SLSA predicate)
     build_ref: str = ""
     findings: tuple[Finding, ...] = ()
+    origin: str = "metadata-file"  # or "build-record" (a .dockerbuild file's ExporterResponse)
 
     @property
     def where(self) -> str:
