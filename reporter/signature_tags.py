@@ -9,17 +9,28 @@ only, never layers.
 
 from __future__ import annotations
 
+import re
+
 from reporter.archive.interface import Archive
 from reporter.errors import InputError
 from reporter.jsonread import as_dict, as_list, parse_descriptor, parse_json
 from reporter.model import AttestationRef, Finding
 from reporter.options import Limits
-from reporter.provenance.signatures import sig_tag_subject
 from reporter.resolve import read_blob
 
-__all__ = ["cosign_signature_refs"]
+__all__ = ["cosign_signature_refs", "sig_tag_subject"]
 
 _REF_NAMES = ("org.opencontainers.image.ref.name", "io.containerd.image.name")
+
+# cosign's tag convention: the signature of sha256:<hex> is tagged sha256-<hex>.sig
+_SIG_TAG = re.compile(r"(?:^|[:/])(sha256)-([0-9a-f]{64})\.sig$")
+
+
+def sig_tag_subject(ref_name: str) -> str:
+    """``sha256-<hex>.sig`` (alone or as the tag of a reference) → ``sha256:<hex>``, else ``""``."""
+    match = _SIG_TAG.search(ref_name.strip()) if isinstance(ref_name, str) else None
+    return f"{match.group(1)}:{match.group(2)}" if match else ""
+
 
 
 def cosign_signature_refs(

@@ -32,7 +32,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -56,7 +55,6 @@ __all__ = [
     "load_trusted_keys",
     "pae",
     "parse_trusted_key",
-    "sig_tag_subject",
     "verify_signature",
 ]
 
@@ -65,7 +63,6 @@ COSIGN_SIGNATURE_ANNOTATION = "dev.cosignproject.cosign/signature"
 _MAX_KEY_BYTES = 1024 * 1024
 _MAX_SIGNATURES = 64
 # cosign's tag for the signatures of sha256:<hex>: sha256-<hex>.sig (SIGNATURE_SPEC.md "Tag")
-_SIG_TAG = re.compile(r"(?:^|[:/])(sha256)-([0-9a-f]{64})\.sig$")
 
 PublicKey = ec.EllipticCurvePublicKey | ed25519.Ed25519PublicKey | rsa.RSAPublicKey
 
@@ -384,9 +381,3 @@ def check_cosign(
         )
         return bad, (*problems, mismatch)
     return status, findings
-
-
-def sig_tag_subject(ref_name: str) -> str:
-    """``sha256-<hex>.sig`` (alone or as the tag of a reference) → ``sha256:<hex>``, else ``""``."""
-    match = _SIG_TAG.search(ref_name.strip()) if isinstance(ref_name, str) else None
-    return f"{match.group(1)}:{match.group(2)}" if match else ""

@@ -27,8 +27,8 @@ from reporter.provenance.signatures import (
     load_trusted_key,
     pae,
     parse_trusted_key,
-    sig_tag_subject,
 )
+from reporter.signature_tags import sig_tag_subject
 
 INTOTO = "application/vnd.in-toto+json"
 STATEMENT = orjson.dumps(
