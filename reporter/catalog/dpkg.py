@@ -31,7 +31,14 @@ from packageurl import PackageURL
 from reporter.catalog.interface import Distro, FoundPackage, ParseContext, Scanner, WholeFile
 from reporter.errors import CatalogError
 
-__all__ = ["CATALOGER", "copyright_path", "licenses_from_copyright", "parse_status", "spdx_license"]
+__all__ = [
+    "CATALOGER",
+    "copyright_path",
+    "licenses_from_copyright",
+    "owned_paths",
+    "parse_status",
+    "spdx_license",
+]
 
 _STATUS_MAX = WholeFile(max_bytes=256 * 1024 * 1024)  # a big status file is ~10 MB
 _COPYRIGHT_MAX = WholeFile(max_bytes=4 * 1024 * 1024)
