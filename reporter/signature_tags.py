@@ -32,7 +32,6 @@ def sig_tag_subject(ref_name: str) -> str:
     return f"{match.group(1)}:{match.group(2)}" if match else ""
 
 
-
 def cosign_signature_refs(
     archive: Archive, limits: Limits, findings: list[Finding]
 ) -> dict[str, tuple[AttestationRef, ...]]:

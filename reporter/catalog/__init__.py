@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from reporter.catalog import (
     apk,
+    binary,
     distro,
     dpkg,
     golang,
@@ -35,7 +36,9 @@ ALL_CATALOGERS: tuple[Cataloger, ...] = (
     java.CATALOGER,
     ruby.CATALOGER,
     php.CATALOGER,
+    binary.CLASSIFIER_CATALOGER,
+    binary.JVM_CATALOGER,
 )
 
 # Bumped whenever what a layer scan keeps or how it is parsed changes: it keys the layer cache.
-CATALOG_VERSION = "1"
+CATALOG_VERSION = "2"

@@ -24,12 +24,26 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from reporter.catalog.interface import Declared, Distro, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.interface import (
+    Declared,
+    Distro,
+    FoundPackage,
+    ParseContext,
+    Scanner,
+    WholeFile,
+)
 from reporter.catalog.licences import spdx_license
 from reporter.catalog.purl import distro_qualifier, purl
 from reporter.errors import CatalogError
 
-__all__ = ["CATALOGER", "copyright_path", "licenses_from_copyright", "parse", "parse_status"]
+__all__ = [
+    "CATALOGER",
+    "copyright_path",
+    "licenses_from_copyright",
+    "owned_paths",
+    "parse",
+    "parse_status",
+]
 
 _STATUS_MAX = WholeFile(max_bytes=256 * 1024 * 1024)  # a big status file is ~10 MB
 _COPYRIGHT_MAX = WholeFile(max_bytes=4 * 1024 * 1024)
@@ -63,12 +77,42 @@ def _is_copyright_path(path: str) -> bool:
     )
 
 
-def wants(path: str, mode: int, size: int) -> WholeFile | None:
+def _is_md5sums_path(path: str) -> bool:
+    # var/lib/dpkg/info/<pkg>[:<arch>].md5sums, distroless status.d/<pkg>.md5sums: the files
+    # each package installed (syft's file ownership, which hides binaries dpkg owns)
+    if not path.endswith(".md5sums"):
+        return False
+    parent = path.rpartition("/")[0]
+    return parent.endswith(("lib/dpkg/info", "lib/dpkg/status.d"))
+
+
+def wants(path: str, mode: int, size: int) -> WholeFile | Scanner | None:
     if _is_copyright_path(path):
         return _COPYRIGHT_MAX
     if _is_db_path(path):
         return _STATUS_MAX
+    if _is_md5sums_path(path):
+        return _COPYRIGHT_MAX
     return None
+
+
+def owned_paths(md5sums: bytes) -> tuple[str, ...]:
+    """Paths listed in a dpkg md5sums file (``<md5>  <path>`` lines), without leading "/"."""
+    paths = []
+    for line in md5sums.decode("utf-8", errors="replace").splitlines():
+        _digest, sep, rest = line.partition(" ")
+        path = rest.lstrip(" *").strip().lstrip("/")
+        if sep and path:
+            paths.append(path)
+    return tuple(sorted(set(paths)))
+
+
+def _md5sums_candidates(path: str, name: str, arch: str) -> list[str]:
+    parent = path.rpartition("/")[0]
+    if parent.endswith("lib/dpkg/status.d"):
+        return [f"{parent}/{name}.md5sums"]
+    root = parent  # .../lib/dpkg
+    return [f"{root}/info/{name}.md5sums", f"{root}/info/{name}:{arch}.md5sums"]
 
 
 # --- status file ------------------------------------------------------------------------
@@ -254,6 +298,8 @@ def _packages(
     path: str, data: bytes, distro: Distro | None, read: Callable[[str], bytes | None]
 ) -> list[FoundPackage]:
     packages: list[FoundPackage] = []
+    if _is_md5sums_path(path):
+        return packages  # kept only for the ownership of the status entries
     for entry in parse_status(data, where=path):
         name = entry["package"]
         licenses: tuple[str, ...] = ()
@@ -263,6 +309,13 @@ def _packages(
         if text is not None:
             licenses = _license_values(licenses_from_copyright(text))
             supporting = (copyright_file,)
+        owned: tuple[str, ...] = ()
+        if "/" not in name:
+            for candidate in _md5sums_candidates(path, name, entry.get("architecture", "")):
+                listed = read(candidate)
+                if listed is not None:
+                    owned = owned_paths(listed)
+                    break
         packages.append(
             FoundPackage(
                 type="deb",
@@ -272,6 +325,7 @@ def _packages(
                 licenses=licenses,
                 metadata=_metadata(entry),
                 supporting_paths=supporting,
+                owned_paths=owned,
             )
         )
     return packages

@@ -55,6 +55,9 @@ class FoundPackage:
     metadata: tuple[tuple[str, str], ...] = ()  # sorted (key, value): arch, source, origin, ...
     # further files that support the package (e.g. its copyright file), without leading "/"
     supporting_paths: tuple[str, ...] = ()
+    # files the package manager installed (dpkg md5sums), without leading "/": a ``binary``
+    # package found in one of them is dropped, as syft drops it (file ownership overlap)
+    owned_paths: tuple[str, ...] = ()
 
 
 class Cataloger(Protocol):

@@ -44,6 +44,7 @@ def catalog_image(
 
     by_name = {cataloger.name: cataloger for cataloger in catalogers}
     packages: dict[tuple[str, str, str, str, str], Package] = {}
+    owned: set[str] = set()  # files a package manager installed
     for path, captured, version in fs.visible_captured():
         cataloger = by_name.get(captured.cataloger)
         if cataloger is None:
@@ -57,16 +58,29 @@ def catalog_image(
             cataloger, path, history, {_identity(p) for p in found}, distro, arch, fs, findings
         )
         for item in found:
+            owned.update(item.owned_paths)
             position = introduced.get(_identity(item), version.layer)
             package = _package(item, cataloger.name, version.location, position, fs)
             key = (package.type, package.name, package.version, package.purl, path)
             packages.setdefault(key, package)
 
+    # md5sums name bin/bash where merged-/usr images hold usr/bin/bash: follow directory links
+    owned |= {fs._resolve(path) for path in owned}
     ordered = sorted(
-        packages.values(),
+        (p for p in packages.values() if not _owned_binary(p, owned)),
         key=lambda p: (p.sort_key, p.locations[0].path if p.locations else "", p.cataloger),
     )
     return CatalogResult(tuple(ordered), distro, tuple(findings))
+
+
+def _owned_binary(package: Package, owned: set[str]) -> bool:
+    """syft's ExcludeBinariesByFileOwnershipOverlap: a ``binary`` package in a file an OS
+    package owns is that OS package's, not a package of its own."""
+    return (
+        package.type == "binary"
+        and bool(package.locations)
+        and package.locations[0].path.lstrip("/") in owned
+    )
 
 
 def _identity(found: FoundPackage) -> _Identity:

@@ -213,8 +213,7 @@ def test_wants(path: str) -> None:
     "path",
     [
         "var/lib/dpkg/status-old",
-        "var/lib/dpkg/status.d/libc6.md5sums",
-        "var/lib/dpkg/info/libc6.md5sums",
+        "var/lib/dpkg/info/libc6.list",
         "var/lib/dpkg/status.d",
         "usr/share/doc/adduser/copyright.gz",
         "usr/share/doc/adduser/sub/copyright",
@@ -226,6 +225,17 @@ def test_wants(path: str) -> None:
 )
 def test_does_not_want(path: str) -> None:
     assert dpkg.CATALOGER.wants(path, 0o100644, 100) is None
+
+
+@pytest.mark.parametrize(
+    "path", ["var/lib/dpkg/status.d/libc6.md5sums", "var/lib/dpkg/info/libc6:amd64.md5sums"]
+)
+def test_md5sums_are_kept_for_ownership_but_list_nothing(path: str) -> None:
+    # the files a package owns hide the binary packages found in them (tests/catalog/test_binary)
+    assert isinstance(dpkg.CATALOGER.wants(path, 0o100644, 100), WholeFile)
+    md5sums = b"0123456789abcdef0123456789abcdef  usr/bin/bash\n"
+    assert list(dpkg.CATALOGER.parse(path, md5sums, ParseContext(None, "amd64"))) == []
+    assert dpkg.owned_paths(md5sums) == ("usr/bin/bash",)
 
 
 # --- status parsing as syft does it ------------------------------------------------------

@@ -301,6 +301,7 @@ _PATHS = [
     "app/package-lock.json", "usr/bin/app", "app/Cargo.lock", "usr/local/cargo/x.cargo-lock",
     "app/x.jar", "app/x.war", "usr/lib/ruby/gems/3.2.0/specifications/x-1.0.gemspec",
     "app/Gemfile.lock", "app/vendor/composer/installed.json", "app/composer.lock",
+    "usr/bin/bash", "usr/local/go/bin/go", "usr/local/go/VERSION", "usr/lib/jvm/x/release",
 ]  # fmt: skip
 
 
