@@ -406,7 +406,7 @@ class Report:
     tool_version: str
     input_name: str  # as the user named it (never derived from image content)
     input_format: str  # oci-layout, oci-archive, docker-archive, docker-archive+oci, ...
-    generated: str  # RFC 3339, from SOURCE_DATE_EPOCH or the newest image's created
+    generated: str  # RFC 3339: when the report was made (SOURCE_DATE_EPOCH when set)
     images: tuple[ImageReport, ...]
     findings: tuple[Finding, ...] = ()
     # who made the SBOM (--sbom-author / --sbom-supplier): "Name <email>" text, or ""
