@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 import orjson
-
 from packageurl import PackageURL
 
 from reporter.errors import RenderError
