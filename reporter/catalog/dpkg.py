@@ -270,7 +270,10 @@ def _bare_gpl(text: bytes | None) -> str:
 
 
 def _license_values(names: Iterable[str], text: bytes | None = None) -> tuple[str, ...]:
-    bare = _bare_gpl(text)
+    names = list(names)
+    # Only when "GPL" is the file's one licence does its text speak of that GPL; in a DEP-5
+    # file with several paragraphs the "or later" may belong to another one.
+    bare = _bare_gpl(text) if names == ["GPL"] else ""
     return tuple(
         sorted({bare if name == "GPL" and bare else spdx_license(name) or name for name in names})
     )

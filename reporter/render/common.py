@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -33,6 +33,7 @@ __all__ = [
     "LINE_BREAKS",
     "clean_text",
     "content_uuid",
+    "distro_field",
     "generated_time",
     "has_invalid",
     "human_size",
@@ -315,3 +316,9 @@ def spdx_expression(text: str) -> str | None:
     if parsed is None:
         return None
     return str(parsed)
+
+
+def distro_field(distro: Mapping[str, str], key: str) -> str:
+    """An os-release field of ``ImageReport.distro`` by its lower-case name (``version_id``);
+    the os-release spelling (``VERSION_ID``) is read too."""
+    return distro.get(key, "") or distro.get(key.upper(), "")

@@ -57,6 +57,7 @@ from reporter.render.common import (
     CYCLONEDX_SPEC_VERSIONS,
     DEFAULT_CYCLONEDX_SPEC_VERSION,
     content_uuid,
+    distro_field,
     generated_time,
     has_invalid,
     image_purl,
@@ -225,9 +226,9 @@ def _package_component(package: Package, ref: str) -> Component:
         cpe=_t(package.cpes[0]) if package.cpes else None,
         supplier=_supplier(package.supplier),
         publisher=_t(package.supplier) or None,
+        # ``authors`` is CycloneDX 1.6+; the deprecated ``author`` text is not written (the
+        # library warns on it), so 1.4/1.5 BOMs carry no package authors
         authors=[c for c in map(_contact, package.authors) if c],
-        # ``author`` (text) for the spec versions before 1.6's ``authors``
-        author=_t(", ".join(package.authors)) or None,
     )
 
 
@@ -238,20 +239,21 @@ def _os_component(image: ImageReport, prefix: str = "") -> Component | None:
     cannot pick distro advisories for the packages.
     """
     distro = image.distro
-    name, version = _t(distro.get("id", "")), _t(distro.get("version_id", ""))
+    name = _t(distro_field(distro, "id"))
+    version = _t(distro_field(distro, "version_id"))
     if not name:
         return None
     properties = [
-        _prop(f"distro:{key}", value)
+        _prop(f"distro:{key.lower()}", value)
         for key, value in sorted(distro.items())
-        if value and key not in ("id", "version_id")
+        if value and key.lower() not in ("id", "version_id")
     ]
     return Component(
         type=ComponentType.OPERATING_SYSTEM,
         name=name,
         version=version or None,
         bom_ref=_t(f"{prefix}os:{name}@{version}"),
-        description=_t(distro.get("pretty_name", "")) or None,
+        description=_t(distro_field(distro, "pretty_name")) or None,
         properties=properties,
     )
 

@@ -30,7 +30,6 @@ from typing import Any, ClassVar
 
 import orjson
 from license_expression import (  # type: ignore[import-untyped]
-    ExpressionError,
     LicenseExpression,
 )
 from packageurl import PackageURL
@@ -56,6 +55,7 @@ from reporter.model import ImageReport, Report
 from reporter.model import Package as ReportPackage
 from reporter.render.common import (
     content_uuid,
+    distro_field,
     generated_time,
     image_purl,
     image_repository,
@@ -64,6 +64,7 @@ from reporter.render.common import (
     parse_ref,
     registry_host,
     sbom_text,
+    spdx_expression,
 )
 from reporter.render.interface import Renderer
 
@@ -171,15 +172,10 @@ class _Licences:
         self.extracted: dict[str, ExtractedLicensingInfo] = {}
 
     def _one(self, text: str) -> str:
-        try:
-            parsed = spdx_licensing.parse(text, validate=True, strict=True)
-        except ExpressionError:
-            parsed = None
-        if parsed is not None and not any(
-            str(key).startswith(("LicenseRef-", "DocumentRef-"))
-            for key in spdx_licensing.license_keys(parsed)
-        ):
-            return str(parsed)
+        # "GPL" is not GPL-1.0-or-later because the parser knows an alias: only listed ids
+        expression = spdx_expression(text)
+        if expression is not None:
+            return expression
         ref = (
             "LicenseRef-oci-reporter-"
             + hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16]
@@ -274,10 +270,11 @@ def _os_package(image: ImageReport, spdx_id: str) -> Package | None:
     schema's spelling), name = os-release ID, version = VERSION_ID: what trivy reads for the
     OS family and version. Its supplier is the distro, as named by os-release."""
     distro = image.distro
-    name, version = _one_line(distro.get("id", "")), _one_line(distro.get("version_id", ""))
+    name = _one_line(distro_field(distro, "id"))
+    version = _one_line(distro_field(distro, "version_id"))
     if not name:
         return None
-    pretty = _one_line(distro.get("pretty_name", "")) or name
+    pretty = _one_line(distro_field(distro, "pretty_name")) or name
     return Package(
         spdx_id=spdx_id,
         name=name,
