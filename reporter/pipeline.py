@@ -305,6 +305,7 @@ def generate(path: str, options: Options, progress: ProgressCallback | None = No
                             ("version_id", result.distro.version_id),
                             ("version_codename", result.distro.version_codename),
                             ("pretty_name", result.distro.pretty_name),
+                            ("name", result.distro.name),  # the OS supplier in SBOMs
                         )
                         if v
                     }

@@ -280,7 +280,11 @@ def _os_package(image: ImageReport, spdx_id: str) -> Package | None:
         name=name,
         download_location=SpdxNoAssertion(),
         version=version or "NOASSERTION",
-        supplier=Actor(ActorType.ORGANIZATION, _one_line(_ACTOR_UNSAFE.sub(" ", pretty))),
+        # the distributor as os-release names it (NAME, else ID): "Debian GNU/Linux"
+        supplier=Actor(
+            ActorType.ORGANIZATION,
+            _one_line(_ACTOR_UNSAFE.sub(" ", distro_field(distro, "name"))) or name,
+        ),
         files_analyzed=False,
         license_concluded=SpdxNoAssertion(),
         license_declared=SpdxNoAssertion(),
