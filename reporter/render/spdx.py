@@ -251,6 +251,10 @@ def _image_supplier(image: ImageReport, report: Report) -> tuple[Actor | SpdxNoA
     parsed = image_repository(image)
     candidates = [
         (config.labels.get("org.opencontainers.image.vendor", ""), "the image vendor label"),
+        (
+            image.description.manifest_annotations.get("org.opencontainers.image.vendor", ""),
+            "the vendor annotation",
+        ),
         (config.labels.get(_AUTHORS_KEY, ""), "the image authors label"),
         (image.description.manifest_annotations.get(_AUTHORS_KEY, ""), "the authors annotation"),
         (config.author, "the image config author"),
