@@ -46,6 +46,12 @@ def _quote(value: str) -> str:
     return "".join(c if _UNQUOTED.fullmatch(c) else "\\" + c for c in value)
 
 
+def _bindable(value: str) -> bool:
+    # A WFN value holds printable ASCII only, no spaces (NISTIR 7695 §5.3.2): a name with a
+    # control character or a non-ASCII letter gets no CPE rather than a wrong one.
+    return all("!" <= c <= "~" for c in value)
+
+
 def format_cpe(vendor: str, product: str, version: str) -> str:
     """``cpe:2.3:a:vendor:product:version:*:*:*:*:*:*:*`` with each part quoted."""
     version_part = _quote(version) if version else "*"
@@ -155,6 +161,8 @@ def cpe_candidates(found: FoundPackage) -> tuple[str, ...]:
     vendors = _subselections(_variations(_vendors(found, products)))
     vendor_values = list(dict.fromkeys(v.value for v in vendors))
     product_values = list(dict.fromkeys(p.value for p in products))
-    pairs = {(v, p) for v in vendor_values for p in product_values}
+    if not _bindable(found.version):
+        return ()
+    pairs = {(v, p) for v in vendor_values for p in product_values if _bindable(v + p)}
     ordered = sorted(pairs, key=lambda vp: (-(len(vp[0]) + len(vp[1])), vp[0], vp[1]))
     return tuple(format_cpe(v, p, found.version) for v, p in ordered)
