@@ -295,3 +295,44 @@ def test_year_one_created_renders_every_format(tmp_path: Path) -> None:
     # the year-one created stays on the image (four-digit year); the report time is the clock
     assert document["images"][0]["description"]["config"]["created"] == "0001-01-01T00:00:00Z"
     assert (tmp_path / "linux_amd64.cdx.json").is_file()
+
+
+def test_sbom_author_and_supplier_reach_both_formats(tmp_path: Path) -> None:
+    people = ("--sbom-author", "Jane Doe <jane@example.com>", "--sbom-supplier", "Example Corp")
+    result = run(
+        "report",
+        "samples/demo-multiarch.oci",
+        "--platform",
+        "linux/amd64",
+        *("-f", "cyclonedx-json", "-f", "spdx-json", "--output-dir", str(tmp_path)),
+        *people,
+        env=GOLDEN_ENV,
+    )
+    assert result.returncode == 0, result.stderr
+    bom = json.loads((tmp_path / "linux_amd64.cdx.json").read_text())
+    assert bom["metadata"]["authors"] == [{"email": "jane@example.com", "name": "Jane Doe"}]
+    assert bom["metadata"]["supplier"]["name"] == "Example Corp"
+    assert bom["metadata"]["lifecycles"] == [{"phase": "post-build"}]
+    spdx = json.loads((tmp_path / "linux_amd64.spdx.json").read_text())
+    assert spdx["creationInfo"]["creators"] == [
+        "Tool: oci-reporter-0.1.0",
+        "Person: Jane Doe (jane@example.com)",
+        "Organization: Example Corp",
+    ]
+    # the sample image names no supplier: the SBOM's supplier hands it over
+    (image,) = [p for p in spdx["packages"] if p["SPDXID"].startswith("SPDXRef-Image")]
+    assert image["supplier"] == "Organization: Example Corp"
+    # and another content means another serial
+    plain = run(
+        "report",
+        "samples/demo-multiarch.oci",
+        "--platform",
+        "linux/amd64",
+        "-f",
+        "cyclonedx-json",
+        env=GOLDEN_ENV,
+    )
+    assert json.loads(plain.stdout)["serialNumber"] != bom["serialNumber"]
+    bad = run("report", "samples/demo-multiarch.oci", "-f", "json", "--sbom-author", "a\nb")
+    assert bad.returncode == 2
+    assert b"--sbom-author" in bad.stderr
