@@ -246,6 +246,20 @@ def _parser() -> argparse.ArgumentParser:
         help="exit 9 when an attested SBOM and the scanned packages disagree",
     )
     _add_trust_key(report)
+    report.add_argument(
+        "--sbom-author",
+        default="",
+        metavar='"NAME <EMAIL>"',
+        help="the person or organisation making the SBOMs (CycloneDX metadata.authors, "
+        "SPDX creator)",
+    )
+    report.add_argument(
+        "--sbom-supplier",
+        default="",
+        metavar='"NAME <EMAIL>"',
+        help="the organisation supplying the SBOMs (CycloneDX metadata.supplier, SPDX "
+        "creator; the image's supplier when the image names none)",
+    )
 
     check = sub.add_parser(
         "check-base",
@@ -427,7 +441,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
     formats = tuple(args.format) or (("json",) if not args.template else ())
     if args.output and args.output_dir:
         raise UsageError("give --output or --output-dir, not both")
+    sbom_people = {"--sbom-author": args.sbom_author, "--sbom-supplier": args.sbom_supplier}
+    for flag, text in sbom_people.items():
+        if text and (not text.strip() or not text.isprintable()):
+            raise UsageError(f'{flag} wants one printable line, e.g. "Name <name@example.com>"')
     report = generate(path, options, terminal_progress(quiet=args.quiet))
+    report = replace(
+        report, sbom_author=args.sbom_author.strip(), sbom_supplier=args.sbom_supplier.strip()
+    )
     write_report_outputs(
         report,
         formats=formats,

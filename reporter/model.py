@@ -308,6 +308,15 @@ class Package:
     # digests the ecosystem records for the package: (algorithm, hex), e.g. ("sha256", "ab12…");
     # algorithm names are lower-case hashlib names (md5, sha1, sha256, sha512), sorted
     hashes: tuple[tuple[str, str], ...] = ()
+    # SBOM facts (issue 14), as on ``FoundPackage``
+    cpes: tuple[str, ...] = ()
+    supplier: str = ""
+    authors: tuple[str, ...] = ()
+    provides: tuple[str, ...] = ()
+    requires: tuple[tuple[str, ...], ...] = ()
+    # resolved requirements: ``reporter.catalog.dependencies.package_id`` of packages of the
+    # same image and ecosystem, sorted
+    depends_on: tuple[str, ...] = ()
 
     @property
     def sort_key(self) -> tuple[str, str, str, str]:
@@ -430,9 +439,12 @@ class Report:
     tool_version: str
     input_name: str  # as the user named it (never derived from image content)
     input_format: str  # oci-layout, oci-archive, docker-archive, docker-archive+oci, ...
-    generated: str  # RFC 3339, from SOURCE_DATE_EPOCH or the newest image's created
+    generated: str  # RFC 3339: when the report was made (SOURCE_DATE_EPOCH when set)
     images: tuple[ImageReport, ...]
     findings: tuple[Finding, ...] = ()
+    # who made the SBOM (--sbom-author / --sbom-supplier): "Name <email>" text, or ""
+    sbom_author: str = ""
+    sbom_supplier: str = ""
 
     @property
     def integrity_ok(self) -> bool:

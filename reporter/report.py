@@ -41,21 +41,19 @@ def _rfc3339(moment: datetime) -> str:
     return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}Z"
 
 
-def report_timestamp(images: Sequence[ImageReport], source_date_epoch: int | None) -> str:
-    """SOURCE_DATE_EPOCH if set (reproducible-builds.org spec), else the newest image created."""
+def report_timestamp(
+    images: Sequence[ImageReport], source_date_epoch: int | None, now: datetime | None = None
+) -> str:
+    """When the report (and every SBOM of it) was made: SOURCE_DATE_EPOCH if set
+    (reproducible-builds.org spec), else now.
+
+    CycloneDX ``metadata.timestamp`` and SPDX ``created`` are the document's creation time
+    (CycloneDX 1.6 §metadata, SPDX 2.3 §6.9); the image's own ``created`` stays on the image.
+    """
     if source_date_epoch is not None:
         moment = datetime.fromtimestamp(source_date_epoch, tz=UTC)
         return _rfc3339(moment)
-    created = []
-    for image in images:
-        text = image.description.config.created
-        try:
-            created.append(datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC))
-        except ValueError:
-            continue
-    if not created:
-        return "1970-01-01T00:00:00Z"
-    return _rfc3339(max(created))
+    return _rfc3339((now or datetime.now(UTC)).astimezone(UTC))
 
 
 def _package_key(package: Package) -> tuple[tuple[str, str, str, str], tuple[str, ...]]:

@@ -195,6 +195,8 @@ def _packages(arch: str, layers: tuple[Layer, ...], hostile: bool) -> tuple[Pack
         cataloger: str,
         metadata: tuple[tuple[str, str], ...] = (),
         hashes: tuple[tuple[str, str], ...] = (),
+        supplier: str = "",
+        authors: tuple[str, ...] = (),
     ) -> None:
         packages.append(
             Package(
@@ -211,6 +213,8 @@ def _packages(arch: str, layers: tuple[Layer, ...], hostile: bool) -> tuple[Pack
                 cataloger=cataloger,
                 metadata=metadata,
                 hashes=hashes,
+                supplier=supplier or dict(metadata).get("maintainer", ""),
+                authors=authors,
             )
         )
 
@@ -244,6 +248,7 @@ def _packages(arch: str, layers: tuple[Layer, ...], hostile: bool) -> tuple[Pack
             3,
             "python",
             hashes=(("sha256", hashlib.sha256(name.encode()).hexdigest()),),
+            authors=(f"{name.title()} Developers <{name}@example.org>",),
         )
     for name, version, licence in _NPM:
         scope, _, bare = name.rpartition("/")
@@ -262,12 +267,23 @@ def _packages(arch: str, layers: tuple[Layer, ...], hostile: bool) -> tuple[Pack
             3,
             "npm",
             hashes=(("sha512", hashlib.sha512(name.encode()).hexdigest()),),
+            authors=(f"{bare} authors",),
         )
     for name, version, licence in _GO:
         purl = (
             f"pkg:golang/{name}@{version}" if name != "stdlib" else f"pkg:golang/stdlib@{version}"
         )
-        add("go-module", name, version, licence, purl, "/usr/local/bin/app", 2, "golang")
+        add(
+            "go-module",
+            name,
+            version,
+            licence,
+            purl,
+            "/usr/local/bin/app",
+            2,
+            "golang",
+            supplier="The Go Authors" if name == "stdlib" else "",
+        )
     if hostile:
         bad = HOSTILE_STRINGS
         add(
@@ -280,10 +296,22 @@ def _packages(arch: str, layers: tuple[Layer, ...], hostile: bool) -> tuple[Pack
             3,
             "npm",
             ((bad[2], bad[6]),),
+            authors=(bad[0],),
         )
-        add("python", bad[3], bad[4], bad[5], "", "/x/" + bad[5], 3, "python")
-        add("deb", bad[6], bad[7], bad[2], "not a purl", "/var/lib/dpkg/status", 0, "dpkg")
-        add("go-module", bad[7], "", "", "pkg:golang/" + bad[1], bad[4], 2, "golang")
+        add("python", bad[3], bad[4], bad[5], "", "/x/" + bad[5], 3, "python", authors=(bad[1],))
+        add(
+            "deb",
+            bad[6],
+            bad[7],
+            bad[2],
+            "not a purl",
+            "/var/lib/dpkg/status",
+            0,
+            "dpkg",
+            supplier=bad[2],
+        )
+        go_purl = "pkg:golang/" + bad[1]
+        add("go-module", bad[7], "", "", go_purl, bad[4], 2, "golang", supplier=bad[3])
     return tuple(sorted(packages, key=lambda p: p.sort_key))
 
 

@@ -22,6 +22,10 @@ from reporter.pipeline import generate
 from samples.build import write_layout
 from tests.conftest import REPO, shared_path
 
+# Reports are compared whole: pin their time of making (SOURCE_DATE_EPOCH), the one field
+# that otherwise comes from the clock.
+EPOCH = 1_700_000_000
+
 WHERE = "img/blobs/sha256/abc"
 
 
@@ -218,11 +222,11 @@ def _same(cold: Report, warm: Report) -> None:
 def test_warm_run_gives_the_cold_report(tmp_path: Path) -> None:
     layout = _layout(tmp_path)
     cache_dir = tmp_path / "cache"
-    cold = generate(str(layout), Options())
-    first = generate(str(layout), Options(cache_dir=str(cache_dir)))
+    cold = generate(str(layout), Options(source_date_epoch=EPOCH))
+    first = generate(str(layout), Options(source_date_epoch=EPOCH, cache_dir=str(cache_dir)))
     entries = _entries(cache_dir)
     assert len(entries) == 4  # 3 layers x 2 platforms, two of them shared
-    warm = generate(str(layout), Options(cache_dir=str(cache_dir)))
+    warm = generate(str(layout), Options(source_date_epoch=EPOCH, cache_dir=str(cache_dir)))
     _same(cold, first)
     _same(cold, warm)
     assert _entries(cache_dir) == entries
@@ -231,17 +235,17 @@ def test_warm_run_gives_the_cold_report(tmp_path: Path) -> None:
 def test_warm_run_on_a_real_image(tmp_path: Path) -> None:
     path = str(shared_path("fixtures", "real", "debian-app.oci-gzip"))
     cache_dir = tmp_path / "cache"
-    cold = generate(path, Options(jobs=1))
-    generate(path, Options(cache_dir=str(cache_dir)))
+    cold = generate(path, Options(source_date_epoch=EPOCH, jobs=1))
+    generate(path, Options(source_date_epoch=EPOCH, cache_dir=str(cache_dir)))
     assert len(_entries(cache_dir)) == 5
-    assert generate(path, Options(cache_dir=str(cache_dir))) == cold
+    assert generate(path, Options(source_date_epoch=EPOCH, cache_dir=str(cache_dir))) == cold
 
 
 def test_damaged_entries_are_ignored_and_rewritten(tmp_path: Path) -> None:
     layout = _layout(tmp_path)
     cache_dir = tmp_path / "cache"
-    cold = generate(str(layout), Options())
-    generate(str(layout), Options(cache_dir=str(cache_dir)))
+    cold = generate(str(layout), Options(source_date_epoch=EPOCH))
+    generate(str(layout), Options(source_date_epoch=EPOCH, cache_dir=str(cache_dir)))
     good = _entries(cache_dir)
     names = sorted(good)
     files = {p.name: p for p in (cache_dir / "layers-v1").rglob("*") if p.is_file()}
@@ -251,7 +255,7 @@ def test_damaged_entries_are_ignored_and_rewritten(tmp_path: Path) -> None:
     damaged = bytearray(good[names[3]])
     damaged[-3] ^= 0xFF
     files[names[3]].write_bytes(bytes(damaged))  # bit rot
-    assert generate(str(layout), Options(cache_dir=str(cache_dir))) == cold
+    assert generate(str(layout), Options(source_date_epoch=EPOCH, cache_dir=str(cache_dir))) == cold
     assert _entries(cache_dir) == good
 
 
@@ -268,7 +272,7 @@ def test_only_verified_blobs_are_cached_and_warm_runs_trust_the_digest(tmp_path:
 
     # a blob that does not match its digest is never written to the cache
     layer.write_bytes(bytes(tampered))
-    report = generate(str(layout), Options(cache_dir=str(cache_dir)))
+    report = generate(str(layout), Options(source_date_epoch=EPOCH, cache_dir=str(cache_dir)))
     assert not report.integrity_ok
     kinds = {f.kind for image in report.images for f in image.description.findings}
     assert "digest-mismatch" in kinds
@@ -277,17 +281,21 @@ def test_only_verified_blobs_are_cached_and_warm_runs_trust_the_digest(tmp_path:
     # once cached from the right bytes, a same-size change is still seen on a warm run (the blob
     # is re-hashed); only --trust-cache takes the cached digest on faith
     layer.write_bytes(original)
-    generate(str(layout), Options(cache_dir=str(cache_dir)))
+    generate(str(layout), Options(source_date_epoch=EPOCH, cache_dir=str(cache_dir)))
     assert len(_entries(cache_dir)) == written + 1
     layer.write_bytes(bytes(tampered))
-    assert not generate(str(layout), Options(cache_dir=str(cache_dir))).integrity_ok
-    trusting = Options(cache_dir=str(cache_dir), trust_cache=True)
+    assert not generate(
+        str(layout), Options(source_date_epoch=EPOCH, cache_dir=str(cache_dir))
+    ).integrity_ok
+    trusting = Options(source_date_epoch=EPOCH, cache_dir=str(cache_dir), trust_cache=True)
     assert generate(str(layout), trusting).integrity_ok
-    assert not generate(str(layout), Options()).integrity_ok
+    assert not generate(str(layout), Options(source_date_epoch=EPOCH)).integrity_ok
 
     # a size change is always seen: the entry is not used
     layer.write_bytes(original + b"\x00")
-    assert not generate(str(layout), Options(cache_dir=str(cache_dir))).integrity_ok
+    assert not generate(
+        str(layout), Options(source_date_epoch=EPOCH, cache_dir=str(cache_dir))
+    ).integrity_ok
 
 
 def test_shared_base_layers_come_from_the_cache(tmp_path: Path) -> None:
@@ -295,11 +303,11 @@ def test_shared_base_layers_come_from_the_cache(tmp_path: Path) -> None:
     write_layout(one, arches=("amd64",))
     write_layout(two, arches=("amd64",), labels={"other": "labels"})
     cache_dir = tmp_path / "cache"
-    generate(str(one), Options(cache_dir=str(cache_dir)))
+    generate(str(one), Options(source_date_epoch=EPOCH, cache_dir=str(cache_dir)))
     before = _entries(cache_dir)
-    report = generate(str(two), Options(cache_dir=str(cache_dir)))
+    report = generate(str(two), Options(source_date_epoch=EPOCH, cache_dir=str(cache_dir)))
     assert _entries(cache_dir) == before  # every layer was known
-    assert report == generate(str(two), Options())
+    assert report == generate(str(two), Options(source_date_epoch=EPOCH))
 
 
 # -- concurrency -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,10 @@ from tests.conftest import REPO, shared_path
 SAMPLES = REPO / "samples"
 LAYOUT = SAMPLES / "demo-multiarch.oci"
 DOCKER = SAMPLES / "demo-docker-save.tar"
+
+
+# Goldens run reproducibly: SOURCE_DATE_EPOCH = the samples' created time (2023-11-14T22:13:20Z).
+GOLDEN_ENV = {"SOURCE_DATE_EPOCH": "1700000000"}
 
 
 def run(
@@ -72,7 +77,7 @@ def test_readme_first_command_runs_on_the_sample() -> None:
 def test_sample_goldens_whole_report(
     fmt: str, name: str, golden: Callable[[str, bytes], None]
 ) -> None:
-    result = run("report", "samples/demo-multiarch.oci", "-f", fmt)
+    result = run("report", "samples/demo-multiarch.oci", "-f", fmt, env=GOLDEN_ENV)
     assert result.returncode == 0, result.stderr
     golden(f"samples/{name}", result.stdout)
 
@@ -91,6 +96,7 @@ def test_sample_goldens_sboms_per_platform(
         "spdx-json",
         "--output-dir",
         str(tmp_path),
+        env=GOLDEN_ENV,
     )
     assert result.returncode == 0, result.stderr
     names = sorted(p.name for p in tmp_path.iterdir())
@@ -104,11 +110,18 @@ def test_sample_goldens_sboms_per_platform(
 
 
 def test_same_input_same_bytes_and_epoch_override(tmp_path: Path) -> None:
-    first = run("report", "samples/demo-multiarch.oci", "-f", "json").stdout
-    second = run("report", "samples/demo-multiarch.oci", "-f", "json").stdout
+    first = run("report", "samples/demo-multiarch.oci", "-f", "json", env=GOLDEN_ENV).stdout
+    second = run("report", "samples/demo-multiarch.oci", "-f", "json", env=GOLDEN_ENV).stdout
     assert first == second
-    doc = json.loads(first)
-    assert doc["generated"] == "2023-11-14T22:13:20Z"  # the image's created, not the clock
+    # without SOURCE_DATE_EPOCH the report says when it was made (the clock), and the image's
+    # own created time stays on the image
+    before = datetime.now(UTC).replace(microsecond=0)
+    doc = json.loads(run("report", "samples/demo-multiarch.oci", "-f", "json").stdout)
+    after = datetime.now(UTC)
+    assert before <= datetime.fromisoformat(doc["generated"]) <= after
+    assert {i["description"]["config"]["created"] for i in doc["images"]} == {
+        "2023-11-14T22:13:20Z"
+    }
     pinned = run(
         "report",
         "samples/demo-multiarch.oci",
@@ -278,5 +291,48 @@ def test_year_one_created_renders_every_format(tmp_path: Path) -> None:
     for fmt in ("html", "md", "json", "cyclonedx-json", "cyclonedx-xml", "spdx-json"):
         args += ["-f", fmt]
     assert main(args) == 4  # the fixture's descriptor sizes are wrong upstream: integrity failed
-    assert json.loads((tmp_path / "report.json").read_text())["generated"] == "0001-01-01T00:00:00Z"
+    document = json.loads((tmp_path / "report.json").read_text())
+    # the year-one created stays on the image (four-digit year); the report time is the clock
+    assert document["images"][0]["description"]["config"]["created"] == "0001-01-01T00:00:00Z"
     assert (tmp_path / "linux_amd64.cdx.json").is_file()
+
+
+def test_sbom_author_and_supplier_reach_both_formats(tmp_path: Path) -> None:
+    people = ("--sbom-author", "Jane Doe <jane@example.com>", "--sbom-supplier", "Example Corp")
+    result = run(
+        "report",
+        "samples/demo-multiarch.oci",
+        "--platform",
+        "linux/amd64",
+        *("-f", "cyclonedx-json", "-f", "spdx-json", "--output-dir", str(tmp_path)),
+        *people,
+        env=GOLDEN_ENV,
+    )
+    assert result.returncode == 0, result.stderr
+    bom = json.loads((tmp_path / "linux_amd64.cdx.json").read_text())
+    assert bom["metadata"]["authors"] == [{"email": "jane@example.com", "name": "Jane Doe"}]
+    assert bom["metadata"]["supplier"]["name"] == "Example Corp"
+    assert bom["metadata"]["lifecycles"] == [{"phase": "post-build"}]
+    spdx = json.loads((tmp_path / "linux_amd64.spdx.json").read_text())
+    assert spdx["creationInfo"]["creators"] == [
+        "Tool: oci-reporter-0.1.0",
+        "Person: Jane Doe (jane@example.com)",
+        "Organization: Example Corp",
+    ]
+    # the sample image names no supplier: the SBOM's supplier hands it over
+    (image,) = [p for p in spdx["packages"] if p["SPDXID"].startswith("SPDXRef-Image")]
+    assert image["supplier"] == "Organization: Example Corp"
+    # and another content means another serial
+    plain = run(
+        "report",
+        "samples/demo-multiarch.oci",
+        "--platform",
+        "linux/amd64",
+        "-f",
+        "cyclonedx-json",
+        env=GOLDEN_ENV,
+    )
+    assert json.loads(plain.stdout)["serialNumber"] != bom["serialNumber"]
+    bad = run("report", "samples/demo-multiarch.oci", "-f", "json", "--sbom-author", "a\nb")
+    assert bad.returncode == 2
+    assert b"--sbom-author" in bad.stderr

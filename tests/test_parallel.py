@@ -21,6 +21,10 @@ from reporter.pipeline import generate
 from samples.build import docker_save_bytes, gzip_bytes, write_layout
 from tests.conftest import REPO, shared_path
 
+# Reports are compared whole: pin their time of making (SOURCE_DATE_EPOCH), the one field
+# that otherwise comes from the clock.
+EPOCH = 1_700_000_000
+
 Calls = list[list[str]]
 
 
@@ -46,9 +50,9 @@ def any_size(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_real_image_two_jobs_equal_one(pool_calls: Calls) -> None:
     path = str(shared_path("fixtures", "real", "debian-app.oci-gzip"))
-    one = generate(path, Options(jobs=1))
+    one = generate(path, Options(source_date_epoch=EPOCH, jobs=1))
     assert pool_calls == []
-    two = generate(path, Options(jobs=2))
+    two = generate(path, Options(source_date_epoch=EPOCH, jobs=2))
     assert len(pool_calls) == 1
     assert len(pool_calls[0]) == 5
     assert two == one
@@ -57,9 +61,11 @@ def test_real_image_two_jobs_equal_one(pool_calls: Calls) -> None:
 @pytest.mark.usefixtures("any_size")
 def test_sample_layout_two_jobs_equal_one(tmp_path: Path, pool_calls: Calls) -> None:
     write_layout(tmp_path / "demo.oci")
-    one = generate(str(tmp_path / "demo.oci"), Options(jobs=1))
+    one = generate(str(tmp_path / "demo.oci"), Options(source_date_epoch=EPOCH, jobs=1))
     for jobs in (2, 3, 0):
-        assert generate(str(tmp_path / "demo.oci"), Options(jobs=jobs)) == one
+        assert (
+            generate(str(tmp_path / "demo.oci"), Options(source_date_epoch=EPOCH, jobs=jobs)) == one
+        )
     assert len(pool_calls) == 3
     assert all(len(call) == 4 for call in pool_calls)  # 2 platforms, 2 shared layers
 
@@ -67,7 +73,9 @@ def test_sample_layout_two_jobs_equal_one(tmp_path: Path, pool_calls: Calls) -> 
 @pytest.mark.usefixtures("any_size")
 def test_project_sample_two_jobs_equal_one(pool_calls: Calls) -> None:
     path = str(REPO / "samples" / "demo-multiarch.oci")
-    assert generate(path, Options(jobs=2)) == generate(path, Options(jobs=1))
+    assert generate(path, Options(source_date_epoch=EPOCH, jobs=2)) == generate(
+        path, Options(source_date_epoch=EPOCH, jobs=1)
+    )
     assert len(pool_calls) == 1
 
 
@@ -86,8 +94,8 @@ def test_seekable_tars_are_read_by_workers_at_member_offsets(
     (tmp_path / "docker.tar").write_bytes(docker_save_bytes(images[0]))
     for name in ("demo.oci.tar", "docker.tar"):
         path = str(tmp_path / name)
-        one = generate(path, Options(jobs=1))
-        assert generate(path, Options(jobs=2)) == one
+        one = generate(path, Options(source_date_epoch=EPOCH, jobs=1))
+        assert generate(path, Options(source_date_epoch=EPOCH, jobs=2)) == one
         assert one.integrity_ok
     assert len(pool_calls) == 2
 
@@ -96,7 +104,7 @@ def test_seekable_tars_are_read_by_workers_at_member_offsets(
 def test_stream_inputs_stay_sequential(tmp_path: Path, pool_calls: Calls) -> None:
     images = write_layout(tmp_path / "demo.oci")
     (tmp_path / "docker.tar.gz").write_bytes(gzip_bytes(docker_save_bytes(images[0])))
-    generate(str(tmp_path / "docker.tar.gz"), Options(jobs=2))
+    generate(str(tmp_path / "docker.tar.gz"), Options(source_date_epoch=EPOCH, jobs=2))
     assert pool_calls == []
 
 
@@ -111,9 +119,9 @@ def test_missing_and_damaged_layers_report_alike(tmp_path: Path, pool_calls: Cal
     damaged = bytearray((blobs / second).read_bytes())
     damaged[20] ^= 0xFF
     (blobs / second).write_bytes(bytes(damaged))
-    one = generate(str(layout), Options(jobs=1))
+    one = generate(str(layout), Options(source_date_epoch=EPOCH, jobs=1))
     assert not one.integrity_ok
-    assert generate(str(layout), Options(jobs=2)) == one
+    assert generate(str(layout), Options(source_date_epoch=EPOCH, jobs=2)) == one
     assert pool_calls
 
 

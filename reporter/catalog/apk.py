@@ -14,6 +14,8 @@ alpine 3.19); so do we. The licence is kept whole when it is a valid SPDX expres
 
 from __future__ import annotations
 
+import re
+
 from reporter.catalog.interface import Declared, Distro, FoundPackage, ParseContext, WholeFile
 from reporter.catalog.licences import spdx_license
 from reporter.catalog.purl import distro_qualifier, purl
@@ -95,6 +97,25 @@ def package_url(entry: dict[str, str], distro: Distro | None) -> str:
 _METADATA = {"A": "arch", "o": "origin", "m": "maintainer", "c": "commit", "t": "build_time"}
 
 
+_VERSION_OPERATOR = re.compile(r"[<>=~]")
+
+
+def apk_names(value: str) -> tuple[str, ...]:
+    """``D:``/``p:`` words without their version constraint; ``!name`` (a conflict) dropped.
+
+    apk-tools' installed database: ``D:so:libc.musl-x86_64.so.1 busybox=1.36.1-r0 !foo``,
+    ``p:cmd:busybox=1.36.1-r0 so:libcrypto.so.3=3``.
+    """
+    names = []
+    for word in value.split():
+        if word.startswith("!"):
+            continue
+        name = _VERSION_OPERATOR.split(word, maxsplit=1)[0]
+        if name:
+            names.append(name)
+    return tuple(dict.fromkeys(names))
+
+
 def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     if path == REPOSITORIES:
         return []  # kept only so that a database without an os-release can read it
@@ -112,6 +133,9 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
             metadata=tuple(
                 sorted((_METADATA[k], v) for k, v in entry.items() if k in _METADATA and v)
             ),
+            supplier=entry.get("m", ""),
+            provides=tuple(sorted(apk_names(entry.get("p", "")))),
+            requires=tuple((name,) for name in apk_names(entry.get("D", ""))),
         )
         for entry in parse_installed(data)
     ]

@@ -27,9 +27,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from packageurl import PackageURL
-
 from reporter.catalog.interface import Declared, FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
 
 __all__ = [
@@ -465,14 +464,13 @@ def format_cpe(template: str, version: str) -> str:
 def _package(classifier: Classifier, version: str, supporting: tuple[str, ...]) -> FoundPackage:
     ptype, _, rest = classifier.purl.partition("/")
     namespace, _, name = rest.rpartition("/")
-    purl = PackageURL(type=ptype, namespace=namespace or None, name=name, version=version)
-    cpes = " ".join(format_cpe(c, version) for c in classifier.cpes)
     return FoundPackage(
         type="binary",
         name=classifier.package,
         version=version,
-        purl=purl.to_string(),
-        metadata=tuple(sorted((("class", classifier.cls), ("cpes", cpes)))),
+        purl=purl(ptype, namespace, name, version),
+        metadata=(("class", classifier.cls),),
+        cpes=tuple(format_cpe(c, version) for c in classifier.cpes),
         supporting_paths=supporting,
     )
 
@@ -618,28 +616,20 @@ def parse_jvm_release(path: str, data: bytes, has_jdk: bool) -> list[FoundPackag
                 cpe[6] = update
             cpes.append(":".join(cpe))
     repo = fields.get("SOURCE_REPO") or fields.get("BUILD_SOURCE_REPO") or ""
-    purl = PackageURL(
-        type="generic",
-        namespace=vendor,
-        name=product,
-        version=version,
-        qualifiers={"repository_url": repo} if repo else None,
+    package_url = purl(
+        "generic", vendor, product, version, {"repository_url": repo} if repo else None
     )
     return [
         FoundPackage(
             type="binary",
             name=product,
             version=version,
-            purl=purl.to_string(),
-            metadata=tuple(
-                sorted(
-                    (
-                        ("cpes", " ".join(cpes)),
-                        ("implementor", fields.get("IMPLEMENTOR", "")),
-                        ("java_version", fields.get("JAVA_VERSION", "")),
-                    )
-                )
+            purl=package_url,
+            metadata=(
+                ("implementor", fields.get("IMPLEMENTOR", "")),
+                ("java_version", fields.get("JAVA_VERSION", "")),
             ),
+            cpes=tuple(cpes),
         )
     ]
 

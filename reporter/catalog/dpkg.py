@@ -128,6 +128,10 @@ _FIELDS = {
     "maintainer": "maintainer",
     "installedsize": "installed_size",
     "status": "status",
+    # relationships (deb-control(5) "Package interrelationship fields"), for the graph
+    "depends": "depends",
+    "predepends": "pre_depends",
+    "provides": "provides",
 }
 
 _SIZE_UNITS = {
@@ -229,6 +233,34 @@ def parse_status(data: bytes, where: str = "") -> list[dict[str, str]]:
     return entries
 
 
+# --- relationships ------------------------------------------------------------------------
+
+# One relation: a name, then optional ":arch", "(op version)", "[arch list]", "<profiles>".
+_RELATION_NAME = re.compile(r"\s*([a-z0-9][a-z0-9+.\-]*)", re.IGNORECASE)
+
+
+def relations(value: str) -> tuple[tuple[str, ...], ...]:
+    """``Depends`` → one tuple of alternative names per requirement (Debian Policy §7.1).
+
+    ``libc6 (>= 2.34), mawk | awk`` → (("libc6",), ("mawk", "awk")); versions, architecture
+    qualifiers (``:any``), architecture lists and build profiles are dropped.
+    """
+    out: list[tuple[str, ...]] = []
+    for requirement in value.replace("\n", " ").split(","):
+        names = []
+        for alternative in requirement.split("|"):
+            match = _RELATION_NAME.match(alternative)
+            if match:
+                names.append(match.group(1).lower())
+        if names:
+            out.append(tuple(dict.fromkeys(names)))
+    return tuple(out)
+
+
+def _provided(value: str) -> tuple[str, ...]:
+    return tuple(sorted({name for group in relations(value) for name in group}))
+
+
 # --- licences -----------------------------------------------------------------------------
 
 _LICENSE_LINE = "License: "
@@ -261,8 +293,34 @@ def licenses_from_copyright(data: bytes) -> list[str]:
     return sorted(found)
 
 
-def _license_values(names: Iterable[str]) -> tuple[str, ...]:
-    return tuple(sorted({spdx_license(name) or name for name in names}))
+# "version 2 of the License, or (at your option) any later version", "version 2 or later"
+_GPL_LATER = re.compile(
+    r"\bversion\s+([123])(?:\.0)?(?:\s+of\s+the\s+license)?,?\s+or\s+"
+    r"(?:\(at\s+your\s+option\)\s+)?(?:any\s+)?later",
+    re.IGNORECASE,
+)
+
+
+def _bare_gpl(text: bytes | None) -> str:
+    """What a bare ``GPL`` means when the copyright text names one version "or later".
+
+    base-files says "version 2 or later"; GPL-1.0-or-later (what the bare name maps to) would
+    under-state it. Only one named version counts: two different ones stay ambiguous.
+    """
+    if text is None:
+        return ""
+    versions = {m.group(1) for m in _GPL_LATER.finditer(text.decode("utf-8", "replace"))}
+    return f"GPL-{versions.pop()}.0-or-later" if len(versions) == 1 else ""
+
+
+def _license_values(names: Iterable[str], text: bytes | None = None) -> tuple[str, ...]:
+    names = list(names)
+    # Only when "GPL" is the file's one licence does its text speak of that GPL; in a DEP-5
+    # file with several paragraphs the "or later" may belong to another one.
+    bare = _bare_gpl(text) if names == ["GPL"] else ""
+    return tuple(
+        sorted({bare if name == "GPL" and bare else spdx_license(name) or name for name in names})
+    )
 
 
 # --- packages -----------------------------------------------------------------------------
@@ -307,7 +365,7 @@ def _packages(
         copyright_file = copyright_path(name) if "/" not in name else ""
         text = read(copyright_file) if copyright_file else None
         if text is not None:
-            licenses = _license_values(licenses_from_copyright(text))
+            licenses = _license_values(licenses_from_copyright(text), text)
             supporting = (copyright_file,)
         owned: tuple[str, ...] = ()
         if "/" not in name:
@@ -326,6 +384,11 @@ def _packages(
                 metadata=_metadata(entry),
                 supporting_paths=supporting,
                 owned_paths=owned,
+                supplier=entry.get("maintainer", ""),
+                provides=_provided(entry.get("provides", "")),
+                requires=relations(
+                    ", ".join(v for k in ("pre_depends", "depends") if (v := entry.get(k, "")))
+                ),
             )
         )
     return packages

@@ -34,10 +34,11 @@ Packages, as syft 1.18.1's ``go-module-binary-cataloger`` emits them:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from reporter.catalog._langutil import elf_machine, sorted_metadata
+from reporter.catalog.hashes import HashingScanner, split_hashes
 from reporter.catalog.interface import Declared, FoundPackage, ParseContext, Scanner, WholeFile
 from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
@@ -368,14 +369,20 @@ def wants(path: str, mode: int, size: int) -> WholeFile | Scanner | None:
     if size < _MIN_SIZE:
         return None
     if mode & _EXEC_BITS or path.endswith(".so") or ".so." in path:
-        return GoBuildInfoScanner()
+        return HashingScanner(GoBuildInfoScanner())  # the binary's digests, same pass
     return None
 
 
 def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
+    data, hashes = split_hashes(data)
     info = read_build_info(data, path)
     arch = info.setting("GOARCH") or elf_machine(data[:_ELF_HEAD], path) or ctx.arch
-    return packages_from(info, arch)
+    found = packages_from(info, arch)
+    main = info.main or (Module(info.path, _DEVEL) if info.path else None)
+    if hashes and main is not None:
+        name = (main.replace or main).path  # the main module is the binary
+        found = [replace(p, hashes=hashes) if p.name == name else p for p in found]
+    return found
 
 
 CATALOGER = Declared(name="go-module-binary-cataloger", wants=wants, parser=parse)

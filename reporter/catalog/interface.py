@@ -58,6 +58,14 @@ class FoundPackage:
     # files the package manager installed (dpkg md5sums), without leading "/": a ``binary``
     # package found in one of them is dropped, as syft drops it (file ownership overlap)
     owned_paths: tuple[str, ...] = ()
+    # SBOM facts (issue 14). ``cpes`` empty: ``reporter.catalog.cpe`` generates them.
+    cpes: tuple[str, ...] = ()
+    supplier: str = ""  # who distributes it: maintainer / vendor / packager, "Name <email>"
+    authors: tuple[str, ...] = ()  # who wrote it: Python Author, npm author, ...
+    provides: tuple[str, ...] = ()  # virtual names it satisfies (dpkg Provides, apk p:, rpm)
+    # each requirement = the names of its alternatives, versions stripped: (("a", "b"), ("c",))
+    requires: tuple[tuple[str, ...], ...] = ()
+    hashes: tuple[tuple[str, str], ...] = ()  # (hashlib name, hex) of the file it was read from
 
 
 class Cataloger(Protocol):

@@ -31,9 +31,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reporter.catalog._langutil import ZIP_ERRORS, sorted_metadata
+from reporter.catalog.hashes import file_hashes
 from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
 from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
@@ -270,7 +271,8 @@ def _read_archive(
                 others.append(pom)
 
         if main is not None:
-            found.append(main.found(virtual_path))
+            # the archive's bytes are in hand (kept whole, or read from the outer archive)
+            found.append(replace(main.found(virtual_path), hashes=file_hashes(data)))
         for pom in others:
             found.append(pom.found(f"{virtual_path}:{pom.group}:{pom.name}"))
 

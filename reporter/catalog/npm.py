@@ -65,6 +65,14 @@ def _author(doc: dict[str, Any]) -> str:
     return ""
 
 
+def _dependencies(doc: dict[str, Any]) -> tuple[tuple[str, ...], ...]:
+    """``dependencies`` names (not dev/optional/peer: not needed at run time), sorted."""
+    deps = doc.get("dependencies")
+    if not isinstance(deps, dict):
+        return ()
+    return tuple((name,) for name in sorted(deps) if isinstance(name, str) and name)
+
+
 def wants(path: str, mode: int, size: int) -> WholeFile | None:
     if path.endswith("package.json") and (path == "package.json" or path[-13] == "/"):
         return _MAX
@@ -97,6 +105,8 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
                 url=repo_url,
                 in_node_modules="true" if "node_modules/" in path else "",
             ),
+            authors=(_author(doc),) if _author(doc) else (),
+            requires=_dependencies(doc),
         )
     ]
 

@@ -26,8 +26,9 @@ from reporter.catalog.interface import Distro
 
 __all__ = ["distro_qualifier", "purl", "scoped_purl"]
 
-# The types whose purls are spelled by packageurl-python (see the module docstring).
-_PACKAGEURL_TYPES = frozenset(("deb", "apk", "rpm"))
+# The types whose purls are spelled by packageurl-python (see the module docstring); the
+# binary classifiers' ``generic`` purls (``pkg:generic/oracle/jdk@…?repository_url=…``) too.
+_PACKAGEURL_TYPES = frozenset(("deb", "apk", "rpm", "generic"))
 _ESCAPED = frozenset(b" #+?@")
 
 

@@ -178,8 +178,41 @@ def _package(
                 site_packages_root=site_root,
             ),
             supporting_paths=supporting,
+            authors=_people(fields),
+            requires=_requires_dist(fields),
         )
     ]
+
+
+def _people(fields: dict[str, list[str]]) -> tuple[str, ...]:
+    """Author (else Maintainer) as "Name <email>"; core metadata 2.1 §Author, §Author-email.
+
+    ``Author-email`` may already hold "Name <email>" (PEP 621 writes it that way).
+    """
+    for name_key, email_key in (("author", "author-email"), ("maintainer", "maintainer-email")):
+        name, email = _first(fields, name_key).strip(), _first(fields, email_key).strip()
+        if email and "<" not in email and name:
+            return (f"{name} <{email}>",)
+        if email or name:
+            return (email or name,)
+    return ()
+
+
+_REQUIREMENT_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def _requires_dist(fields: dict[str, list[str]]) -> tuple[tuple[str, ...], ...]:
+    """``Requires-Dist`` names (PEP 508), normalised; requirements of an extra are optional
+    and left out, as are unparsable lines."""
+    out: list[tuple[str, ...]] = []
+    for line in fields.get("requires-dist", []):
+        requirement, _, marker = line.partition(";")
+        if "extra" in marker:
+            continue
+        match = _REQUIREMENT_NAME.match(requirement)
+        if match:
+            out.append((normalize_name(match.group(1)),))
+    return tuple(dict.fromkeys(out))
 
 
 def _metadata_kind(path: str) -> str:

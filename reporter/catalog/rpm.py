@@ -49,6 +49,9 @@ TAG_EPOCH = 1003
 TAG_SIZE = 1009
 TAG_VENDOR = 1011
 TAG_LICENSE = 1014
+TAG_PACKAGER = 1015
+TAG_PROVIDENAME = 1047
+TAG_REQUIRENAME = 1049
 TAG_ARCH = 1022
 TAG_SOURCERPM = 1044
 TAG_MODULARITYLABEL = 5096
@@ -112,6 +115,23 @@ class Header:
         if end == -1:
             raise CatalogError(f"rpm header tag {tag}: unterminated string")
         return self._data[offset:end].decode("utf-8", errors="replace")
+
+    def strings(self, tag: int) -> tuple[str, ...]:
+        """A STRING_ARRAY tag's values ("" entries dropped); () when absent."""
+        entry = self._entries.get(tag)
+        if entry is None:
+            return ()
+        kind, offset, count = entry
+        if kind != _TYPE_STRING_ARRAY:
+            return (self.string(tag),)
+        values = []
+        for _ in range(min(count, len(self._data))):
+            end = self._data.find(b"\x00", offset)
+            if end == -1:
+                raise CatalogError(f"rpm header tag {tag}: unterminated string")
+            values.append(self._data[offset:end].decode("utf-8", errors="replace"))
+            offset = end + 1
+        return tuple(v for v in values if v)
 
     def integer(self, tag: int) -> int | None:
         entry = self._entries.get(tag)
@@ -303,6 +323,14 @@ def _package(blob: bytes, distro: Distro | None) -> FoundPackage | None:
         # syft keeps the LICENSE tag whole: "GPL-2.0-or-later AND MIT", or "GPLv2+" as is
         licenses=(spdx_license(license_text) or license_text,) if license_text.strip() else (),
         metadata=tuple(sorted((k, v) for k, v in metadata.items() if v)),
+        supplier=header.string(TAG_VENDOR) or header.string(TAG_PACKAGER),
+        provides=tuple(sorted(set(header.strings(TAG_PROVIDENAME)))),
+        # rpmlib(...) requirements are rpm's own features, not packages
+        requires=tuple(
+            (name,)
+            for name in dict.fromkeys(header.strings(TAG_REQUIRENAME))
+            if not name.startswith("rpmlib(")
+        ),
     )
 
 

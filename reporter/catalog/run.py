@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from reporter.catalog import distro as distro_detection
+from reporter.catalog.cpe import cpe_candidates
+from reporter.catalog.dependencies import resolve_dependencies
 from reporter.catalog.interface import Cataloger, Distro, FoundPackage, ParseContext
 from reporter.layers.filesystem import FileSystem, Version, build_filesystem
 from reporter.layers.scan import LayerScan
@@ -70,7 +72,7 @@ def catalog_image(
         (p for p in packages.values() if not _owned_binary(p, owned)),
         key=lambda p: (p.sort_key, p.locations[0].path if p.locations else "", p.cataloger),
     )
-    return CatalogResult(tuple(ordered), distro, tuple(findings))
+    return CatalogResult(resolve_dependencies(ordered), distro, tuple(findings))
 
 
 def _owned_binary(package: Package, owned: set[str]) -> bool:
@@ -187,4 +189,10 @@ def _package(
         base=layer.base,
         cataloger=cataloger,
         metadata=found.metadata,
+        hashes=tuple(sorted(found.hashes)),
+        cpes=found.cpes or cpe_candidates(found),
+        supplier=found.supplier,
+        authors=found.authors,
+        provides=found.provides,
+        requires=found.requires,
     )

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import struct
 import zlib
+from dataclasses import replace
 
 from reporter.catalog._langutil import elf_sections, load_json, minimal_elf, sorted_metadata
+from reporter.catalog.hashes import HashingScanner, split_hashes
 from reporter.catalog.interface import Declared, FoundPackage, ParseContext, Scanner, WholeFile
 from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
@@ -145,17 +147,22 @@ def parse_dep_v0(compressed: bytes, where: str) -> list[FoundPackage]:
 
 def wants(path: str, mode: int, size: int) -> WholeFile | Scanner | None:
     if mode & _EXEC_BITS and _MIN_SIZE <= size <= _FILE_MAX:
-        return AuditableScanner()
+        return HashingScanner(AuditableScanner())  # the binary's digests, same pass
     return None
 
 
 def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
+    data, hashes = split_hashes(data)
     section = elf_sections(data, path).get(SECTION)
     if section is None:
         return []
     if section.offset + section.size > len(data):
         raise CatalogError(f"{SECTION} lies outside the file", where=path)
-    return parse_dep_v0(data[section.offset : section.offset + section.size], path)
+    found = parse_dep_v0(data[section.offset : section.offset + section.size], path)
+    # the root crate is the binary
+    return [
+        replace(p, hashes=hashes) if hashes and ("root", "true") in p.metadata else p for p in found
+    ]
 
 
 CATALOGER = Declared(name="cargo-auditable-binary-cataloger", wants=wants, parser=parse)

@@ -12,22 +12,29 @@ so the cleaning helpers here are the one definition of "safe text" for each kind
 
 from __future__ import annotations
 
+import hashlib
 import re
+import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 
+import orjson
 from packageurl import PackageURL
 
 from reporter.errors import RenderError
-from reporter.model import ImageReport
+from reporter.model import Distro, ImageReport, to_jsonable
 
 __all__ = [
     "CONTROL",
     "CYCLONEDX_SPEC_VERSIONS",
     "DEFAULT_CYCLONEDX_SPEC_VERSION",
+    "DISTRO_FIELDS",
     "HASH_LENGTHS",
     "LINE_BREAKS",
     "clean_text",
+    "content_uuid",
+    "distro_field",
     "generated_time",
     "has_invalid",
     "human_size",
@@ -37,16 +44,18 @@ __all__ = [
     "known_hashes",
     "parse_purl",
     "parse_ref",
+    "person",
     "registry_host",
     "sbom_text",
     "short_digest",
+    "spdx_expression",
     "terminal_line",
 ]
 
 # The CycloneDX versions ``--cyclonedx-version`` offers. Here rather than in cyclonedx.py so the
 # dispatcher (and through it the CLI's argument parser) can list them without importing
 # cyclonedx-python-lib.
-CYCLONEDX_SPEC_VERSIONS: tuple[str, ...] = ("1.4", "1.5", "1.6")
+CYCLONEDX_SPEC_VERSIONS: tuple[str, ...] = ("1.4", "1.5", "1.6", "1.7")
 DEFAULT_CYCLONEDX_SPEC_VERSION = "1.6"
 
 # --------------------------------------------------------------------------- text
@@ -239,3 +248,85 @@ def generated_time(text: str) -> datetime:
     except ValueError as exc:
         raise RenderError(f"report 'generated' is not an RFC 3339 time: {text!r}") from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# --------------------------------------------------------------------------- SBOM identity
+
+
+def content_uuid(namespace: uuid.UUID, *parts: object) -> uuid.UUID:
+    """UUID5 of a SHA-256 over the parts' JSON: same content, same serial; any change, new one.
+
+    CycloneDX wants ``serialNumber`` unique per BOM (a new BOM of the same image is a new
+    serial), SPDX a unique ``documentNamespace``; hashing the content gives both and keeps
+    the output reproducible under ``SOURCE_DATE_EPOCH``.
+    """
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(orjson.dumps(to_jsonable(part), option=orjson.OPT_SORT_KEYS))
+        digest.update(b"\x00")
+    return uuid.uuid5(namespace, digest.hexdigest())
+
+
+_PERSON = re.compile(r"^\s*(?P<name>[^<>]*?)\s*(?:<(?P<email>[^<>\s]+@[^<>\s]+)>)?\s*$")
+
+
+def person(text: str) -> tuple[str, str]:
+    """``"Name <mail@host>"`` → (``Name``, ``mail@host``); no e-mail → (text, "")."""
+    match = _PERSON.match(text)
+    if match is None:
+        return " ".join(text.split()), ""
+    return " ".join(match["name"].split()), match["email"] or ""
+
+
+# --------------------------------------------------------------------------- licences
+
+
+_LICENCE_TOKEN = re.compile(r"[A-Za-z0-9.+:-]+")
+_OPERATORS = frozenset({"and", "or", "with"})
+
+
+@lru_cache(maxsize=1)
+def _listed_ids() -> frozenset[str]:
+    from reporter.catalog.licences import spdx_ids
+
+    return frozenset(i.lower() for i in spdx_ids())
+
+
+@lru_cache(maxsize=4096)
+def spdx_expression(text: str) -> str | None:
+    """``text`` as a valid SPDX licence expression of listed ids, else ``None``.
+
+    "GPL" or "BSD License" are not (CycloneDX then carries them as ``license.name``; SPDX as
+    a ``LicenseRef-``): every id must be on the SPDX list as written (ids match
+    case-insensitively, SPDX 2.3 Annex D.2), not merely one the parser has an alias for —
+    the parser would read "GPL" as GPL-1.0-or-later, which the package never said.
+    """
+    from license_expression import ExpressionError  # type: ignore[import-untyped]
+    from spdx_tools.common.spdx_licensing import spdx_licensing
+
+    if not text.strip() or not all(c.isalnum() or c in " ().+:-" for c in text):
+        return None
+    listed = _listed_ids()
+    for token in _LICENCE_TOKEN.findall(text):
+        if token.lower() not in _OPERATORS and token.lower().removesuffix("+") not in listed:
+            return None
+    try:
+        parsed = spdx_licensing.parse(text, validate=True, strict=True)
+    except ExpressionError:
+        return None
+    if parsed is None:
+        return None
+    return str(parsed)
+
+
+# The os-release fields an SBOM carries, by their ``Distro`` names.
+DISTRO_FIELDS = ("id", "name", "pretty_name", "version_codename", "version_id")
+
+
+def distro_field(distro: Distro | None, key: str) -> str:
+    """An os-release field of ``ImageReport.distro`` (one of ``DISTRO_FIELDS``); "" when the
+    image has no distro."""
+    if distro is None or key not in DISTRO_FIELDS:
+        return ""
+    value = getattr(distro, key)
+    return value if isinstance(value, str) else ""

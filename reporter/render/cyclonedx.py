@@ -23,11 +23,14 @@ The library models no ``formulation`` block, so build facts travel as namespaced
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
+from xml.sax.saxutils import quoteattr
 
+import orjson
 from cyclonedx.model import (
     ExternalReference,
     ExternalReferenceType,
@@ -39,18 +42,23 @@ from cyclonedx.model import (
 from cyclonedx.model.bom import Bom
 from cyclonedx.model.component import Component, ComponentType, Pedigree
 from cyclonedx.model.component_evidence import ComponentEvidence, Occurrence
-from cyclonedx.model.contact import OrganizationalEntity
+from cyclonedx.model.contact import OrganizationalContact, OrganizationalEntity
 from cyclonedx.model.license import DisjunctiveLicense, License, LicenseExpression
+from cyclonedx.model.lifecycle import LifecyclePhase, PredefinedLifecycle
 from cyclonedx.output import make_outputter
 from cyclonedx.schema import OutputFormat, SchemaVersion
-from cyclonedx.spdx import fixup_id, is_expression
+from cyclonedx.spdx import fixup_id
 from packageurl import PackageURL
 
+from reporter.catalog.dependencies import ECOSYSTEMS
 from reporter.errors import RenderError, UsageError
 from reporter.model import BaseImage, ImageReport, Package, Provenance, Report
 from reporter.render.common import (
     CYCLONEDX_SPEC_VERSIONS,
     DEFAULT_CYCLONEDX_SPEC_VERSION,
+    DISTRO_FIELDS,
+    content_uuid,
+    distro_field,
     generated_time,
     has_invalid,
     image_purl,
@@ -59,7 +67,9 @@ from reporter.render.common import (
     known_hashes,
     parse_purl,
     parse_ref,
+    person,
     sbom_text,
+    spdx_expression,
 )
 from reporter.render.interface import Renderer
 
@@ -122,8 +132,10 @@ def _licenses(texts: Sequence[str]) -> list[License]:
     CycloneDX allows either one ``expression`` or a list of ``license`` objects, never both.
     """
     texts = [_t(t).strip() for t in texts if _t(t).strip()]
-    if len(texts) == 1 and fixup_id(texts[0]) is None and is_expression(texts[0]):
-        return [LicenseExpression(texts[0])]
+    # Only a valid SPDX expression of listed ids is an ``expression`` (CycloneDX 1.6
+    # §licenses: "A valid SPDX license expression"); "GPL" or "BSD License" go to ``name``.
+    if len(texts) == 1 and fixup_id(texts[0]) is None and (expr := spdx_expression(texts[0])):
+        return [LicenseExpression(expr)]
     licenses: list[License] = []
     for text in texts:
         spdx_id = fixup_id(text)
@@ -155,6 +167,25 @@ def _url(text: str) -> XsUri | None:
         return None
 
 
+_EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\".]+")
+
+
+def _contact(text: str) -> OrganizationalContact | None:
+    name, email = person(_t(text))
+    email = email if _EMAIL.fullmatch(email) else ""
+    if not (name or email):
+        return None
+    return OrganizationalContact(name=name or None, email=email or None)
+
+
+def _supplier(text: str) -> OrganizationalEntity | None:
+    """A package's distributor (dpkg Maintainer, rpm Vendor, apk maintainer) as an entity."""
+    contact = _contact(text)
+    if contact is None:
+        return None
+    return OrganizationalEntity(name=contact.name or contact.email, contacts=[contact])
+
+
 def _package_component(package: Package, ref: str) -> Component:
     properties = [_prop("package:type", package.type)]
     if package.cataloger:
@@ -173,6 +204,9 @@ def _package_component(package: Package, ref: str) -> Component:
         properties.append(_prop(f"location:{n}:layer:digest", location.layer_digest))
     for key, value in package.metadata:
         properties.append(_prop(f"metadata:{key}", value))
+    # CycloneDX has one ``cpe`` per component; the other candidates travel as properties,
+    # as syft's ``syft:cpe23`` do.
+    properties.extend(_prop("cpe23", cpe) for cpe in package.cpes[1:])
     if package.purl and _purl(package.purl) is None:
         properties.append(_prop("purl:unparsed", package.purl))
     occurrences = [
@@ -190,6 +224,38 @@ def _package_component(package: Package, ref: str) -> Component:
         hashes=_hashes(package.hashes),
         properties=properties,
         evidence=ComponentEvidence(occurrences=occurrences) if occurrences else None,
+        cpe=_t(package.cpes[0]) if package.cpes else None,
+        supplier=_supplier(package.supplier),
+        publisher=_t(package.supplier) or None,
+        # ``authors`` is CycloneDX 1.6+; the deprecated ``author`` text is not written (the
+        # library warns on it), so 1.4/1.5 BOMs carry no package authors
+        authors=[c for c in map(_contact, package.authors) if c],
+    )
+
+
+def _os_component(image: ImageReport, prefix: str = "") -> Component | None:
+    """The distro as ``type: operating-system``, name = os-release ID, version = VERSION_ID.
+
+    What trivy reads for the OS family and version (and syft writes); without it a scanner
+    cannot pick distro advisories for the packages.
+    """
+    distro = image.distro
+    name = _t(distro_field(distro, "id"))
+    version = _t(distro_field(distro, "version_id"))
+    if not name:
+        return None
+    properties = [
+        _prop(f"distro:{key}", value)
+        for key in DISTRO_FIELDS
+        if (value := distro_field(distro, key)) and key not in ("id", "version_id")
+    ]
+    return Component(
+        type=ComponentType.OPERATING_SYSTEM,
+        name=name,
+        version=version or None,
+        bom_ref=_t(f"{prefix}os:{name}@{version}"),
+        description=_t(distro_field(distro, "pretty_name")) or None,
+        properties=properties,
     )
 
 
@@ -324,15 +390,20 @@ def _image_component(image: ImageReport, report: Report, ref: str, prefix: str =
     )
 
 
+def _stem(package: Package) -> str:
+    # the text of ``reporter.catalog.dependencies.package_id``, when the purl is usable
+    return (
+        _t(package.purl)
+        if _purl(package.purl)
+        else _t(f"{package.type}:{package.name}@{package.version}")
+    )
+
+
 def _package_refs(image: ImageReport, prefix: str) -> list[tuple[str, Package]]:
     refs: list[tuple[str, Package]] = []
     used: set[str] = set()
     for package in image.packages:
-        stem = (
-            _t(package.purl)
-            if _purl(package.purl)
-            else _t(f"{package.type}:{package.name}@{package.version}")
-        )
+        stem = _stem(package)
         ref, n = f"{prefix}{stem}", 1
         while ref in used:
             n += 1
@@ -342,8 +413,18 @@ def _package_refs(image: ImageReport, prefix: str) -> list[tuple[str, Package]]:
     return refs
 
 
-def _new_bom(report: Report, serial_of: str) -> Bom:
-    bom = Bom(serial_number=uuid.uuid5(SERIAL_NAMESPACE, serial_of))
+def _new_bom(report: Report, *content: object) -> Bom:
+    """Serial = UUID5 of the BOM's inputs (``content_uuid``): one per content, reproducible."""
+    bom = Bom(
+        serial_number=content_uuid(
+            SERIAL_NAMESPACE,
+            report.tool_version,
+            report.generated,
+            report.sbom_author,
+            report.sbom_supplier,
+            *content,
+        )
+    )
     bom.metadata.timestamp = generated_time(report.generated)
     bom.metadata.tools.components.add(
         Component(
@@ -351,21 +432,48 @@ def _new_bom(report: Report, serial_of: str) -> Bom:
             name="oci-reporter",
             version=_t(report.tool_version),
             bom_ref=f"tool:oci-reporter@{_t(report.tool_version)}",
+            supplier=OrganizationalEntity(name="oci-reporter"),
+            publisher="oci-reporter",
         )
     )
+    # the SBOM was made from a built image: post-build (CycloneDX 1.5 §metadata.lifecycles)
+    bom.metadata.lifecycles = [PredefinedLifecycle(LifecyclePhase.POST_BUILD)]
+    author = _contact(report.sbom_author) if report.sbom_author else None
+    if author is not None:
+        bom.metadata.authors = [author]
+    supplier = _supplier(report.sbom_supplier) if report.sbom_supplier else None
+    if supplier is not None:
+        bom.metadata.supplier = supplier
     return bom
+
+
+def _register_packages(
+    bom: Bom, parent: Component, image: ImageReport, prefix: str
+) -> list[Component]:
+    """The image's OS and packages as components; parent → each, package → what it needs."""
+    pairs = _package_refs(image, prefix)
+    components = [_package_component(p, ref) for ref, p in pairs]
+    os_component = _os_component(image, prefix)
+    children = [*components, *([os_component] if os_component else [])]
+    bom.components.update(children)
+    bom.register_dependency(parent, children)
+    by_stem: dict[str, Component] = {}
+    for (_, package), component in zip(pairs, components, strict=True):
+        by_stem.setdefault(_stem(package), component)
+    for (_, package), component in zip(pairs, components, strict=True):
+        needed = [by_stem[d] for d in package.depends_on if d in by_stem]
+        bom.register_dependency(component, [n for n in needed if n is not component])
+    if os_component is not None:
+        bom.register_dependency(os_component)
+    return components
 
 
 def _platform_bom(report: Report, image: ImageReport) -> Bom:
     digest = image.description.target.manifest.digest
-    bom = _new_bom(report, digest)
+    bom = _new_bom(report, image)
     root = _image_component(image, report, _t(f"image:{digest}"))
     bom.metadata.component = root
-    components = [_package_component(p, ref) for ref, p in _package_refs(image, "")]
-    bom.components.update(components)
-    bom.register_dependency(root, components)
-    for component in components:
-        bom.register_dependency(component)
+    _register_packages(bom, root, image, "")
     return bom
 
 
@@ -377,7 +485,7 @@ def _index_bom(report: Report) -> Bom:
     }
     digests = sorted(image.description.target.manifest.digest for image in report.images)
     index_digest = parents.pop() if len(parents) == 1 else ""
-    bom = _new_bom(report, index_digest or "\n".join(digests))
+    bom = _new_bom(report, index_digest or "\n".join(digests), report.images)
     names = sorted({_image_name(image, report) for image in report.images})
     root = Component(
         type=ComponentType.CONTAINER,
@@ -398,12 +506,8 @@ def _index_bom(report: Report) -> Bom:
         image_component = _image_component(
             image, report, _t(f"image:{image.platform}|{digest}"), prefix
         )
-        packages = [_package_component(p, ref) for ref, p in _package_refs(image, prefix)]
         bom.components.add(image_component)
-        bom.components.update(packages)
-        bom.register_dependency(image_component, packages)
-        for component in packages:
-            bom.register_dependency(component)
+        _register_packages(bom, image_component, image, prefix)
         image_components.append(image_component)
     bom.register_dependency(root, image_components)
     return bom
@@ -428,6 +532,67 @@ def _schema_version(spec_version: str) -> SchemaVersion:
     return SchemaVersion.from_version(spec_version)
 
 
+# Ecosystems whose declared requirements ``reporter.catalog.dependencies`` resolves.
+_GRAPH_TYPES = frozenset(ECOSYSTEMS)
+
+
+def _compositions(bom: Bom) -> list[dict[str, Any]]:
+    """How complete the BOM says it is (CycloneDX 1.3+ ``compositions``), never more than known.
+
+    * the assembly (what the image contains) is ``incomplete``: a file no cataloger reads
+      (a vendored binary, a static library) is not a component;
+    * the dependencies of packages from a graph ecosystem (dpkg, rpm, apk, Python, npm) are
+      ``incomplete``: declared requirements are resolved within the image, and one that
+      nothing installed provides (or that names a file) has no edge;
+    * the dependencies of every other package are ``unknown``: nothing was read about them.
+
+    cyclonedx-python-lib models no compositions, so they are added to the serialised BOM.
+    """
+    root = bom.metadata.component
+    graph: list[str] = []
+    other: list[str] = []
+    for component in bom.components:
+        types = [p.value for p in component.properties if p.name == f"{PROP}:package:type"]
+        if not types:
+            continue
+        (graph if types[0] in _GRAPH_TYPES else other).append(str(component.bom_ref))
+    out: list[dict[str, Any]] = []
+    if root is not None:
+        out.append({"aggregate": "incomplete", "assemblies": [str(root.bom_ref)]})
+    if graph:
+        out.append({"aggregate": "incomplete", "dependencies": sorted(graph)})
+    if other:
+        out.append({"aggregate": "unknown", "dependencies": sorted(other)})
+    return out
+
+
+def _with_compositions(text: str, compositions: list[dict[str, Any]], xml: bool) -> str:
+    if not compositions:
+        return text
+    if not xml:
+        document = orjson.loads(text)
+        document["compositions"] = compositions
+        return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode("utf-8")
+    parts = ["<compositions>"]
+    for composition in compositions:
+        parts.append(f"<composition><aggregate>{composition['aggregate']}</aggregate>")
+        for group, item in (("assemblies", "assembly"), ("dependencies", "dependency")):
+            if group in composition:
+                refs = "".join(f"<{item} ref={quoteattr(r)}/>" for r in composition[group])
+                parts.append(f"<{group}>{refs}</{group}>")
+        parts.append("</composition>")
+    parts.append("</compositions>")
+    # bom-level order (bom-1.x.xsd): ... dependencies, compositions, properties ...; only the
+    # bom has a <dependencies> element, and text content is escaped, so the last closing tag
+    # is the bom's.
+    marker = "</dependencies>"
+    at = text.rfind(marker)
+    if at == -1:
+        return text
+    at += len(marker)
+    return text[:at] + "".join(parts) + text[at:]
+
+
 def serialize_bom(
     bom: Bom, *, spec_version: str = DEFAULT_CYCLONEDX_SPEC_VERSION, xml: bool = False
 ) -> bytes:
@@ -438,6 +603,7 @@ def serialize_bom(
         text = outputter.output_as_string(indent=2)
     except Exception as exc:  # the library raises assorted types for model problems
         raise RenderError(f"cannot serialise CycloneDX {spec_version}: {exc}") from exc
+    text = _with_compositions(text, _compositions(bom), xml)
     return text.encode("utf-8") + (b"" if text.endswith("\n") else b"\n")
 
 

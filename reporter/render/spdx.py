@@ -30,7 +30,6 @@ from typing import Any, ClassVar
 
 import orjson
 from license_expression import (  # type: ignore[import-untyped]
-    ExpressionError,
     LicenseExpression,
 )
 from packageurl import PackageURL
@@ -50,10 +49,13 @@ from spdx_tools.spdx.model.relationship import Relationship, RelationshipType
 from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 
+from reporter.catalog.dependencies import package_id as package_id_of
 from reporter.errors import RenderError
 from reporter.model import ImageReport, Report
 from reporter.model import Package as ReportPackage
 from reporter.render.common import (
+    content_uuid,
+    distro_field,
     generated_time,
     image_purl,
     image_repository,
@@ -62,6 +64,7 @@ from reporter.render.common import (
     parse_ref,
     registry_host,
     sbom_text,
+    spdx_expression,
 )
 from reporter.render.interface import Renderer
 
@@ -99,8 +102,21 @@ def _spdx_id(*parts: object) -> str:
     return "SPDXRef-" + "-".join(_ID_UNSAFE.sub("-", str(p)).strip("-") or "x" for p in parts)[:120]
 
 
-def _actor(text: str) -> Actor | None:
-    """``Name <mail@host>`` → Organization with e-mail; parentheses dropped (they delimit it)."""
+# Words that make a maintainer field a group rather than one person ("Debian Python Team").
+_GROUP_WORDS = re.compile(
+    r"\b(team|project|developers|maintainers|group|community|foundation|inc|ltd|llc|gmbh|"
+    r"corporation|corp|org|organization|organisation|company|contributors|authors|debian|"
+    r"ubuntu|alpine|fedora|red hat|suse|oracle)\b",
+    re.IGNORECASE,
+)
+
+
+def _actor(text: str, kind: ActorType | None = None) -> Actor | None:
+    """``Name <mail@host>`` → an Actor with e-mail; parentheses dropped (they delimit it).
+
+    ``kind`` None: a Person when the text names one person with an e-mail address (a dpkg
+    Maintainer, a Python Author), else an Organization (SPDX 2.3 §7.5 "Person: … (email)").
+    """
     text = _one_line(text)
     email = None
     match = _EMAIL.match(text)
@@ -109,14 +125,29 @@ def _actor(text: str) -> Actor | None:
     name = _one_line(_ACTOR_UNSAFE.sub(" ", text))
     if not name:
         return None
-    return Actor(ActorType.ORGANIZATION, name, email)
+    if kind is None:
+        kind = (
+            ActorType.PERSON
+            if email and not _GROUP_WORDS.search(name) and "," not in name
+            else ActorType.ORGANIZATION
+        )
+    return Actor(kind, name, email)
 
 
 def _purl(text: str) -> PackageURL | None:
     return parse_purl(text, allow_space=False)
 
 
-def _supplier(package: ReportPackage, vendor: Actor | None) -> tuple[Actor | SpdxNoAssertion, str]:
+def _supplier(package: ReportPackage) -> tuple[Actor | SpdxNoAssertion, str]:
+    """Who distributes the package, from what the package itself records; never the image's
+    vendor label (the image's vendor did not supply Debian's libc6)."""
+    actor = _actor(package.supplier)
+    if actor:
+        return actor, "the package's maintainer / vendor / packager"
+    for author in package.authors:
+        actor = _actor(author)
+        if actor:  # PyPI and npm packages are uploaded by their authors
+            return actor, "the package's author"
     metadata = dict(package.metadata)
     for key in _SUPPLIER_KEYS:
         actor = _actor(metadata.get(key, ""))
@@ -127,8 +158,6 @@ def _supplier(package: ReportPackage, vendor: Actor | None) -> tuple[Actor | Spd
         actor = _actor(purl.namespace)
         if actor:
             return actor, "purl namespace"
-    if vendor is not None:
-        return vendor, "image vendor label"
     return SpdxNoAssertion(), "unknown"
 
 
@@ -143,15 +172,10 @@ class _Licences:
         self.extracted: dict[str, ExtractedLicensingInfo] = {}
 
     def _one(self, text: str) -> str:
-        try:
-            parsed = spdx_licensing.parse(text, validate=True, strict=True)
-        except ExpressionError:
-            parsed = None
-        if parsed is not None and not any(
-            str(key).startswith(("LicenseRef-", "DocumentRef-"))
-            for key in spdx_licensing.license_keys(parsed)
-        ):
-            return str(parsed)
+        # "GPL" is not GPL-1.0-or-later because the parser knows an alias: only listed ids
+        expression = spdx_expression(text)
+        if expression is not None:
+            return expression
         ref = (
             "LicenseRef-oci-reporter-"
             + hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16]
@@ -214,16 +238,70 @@ def _container_package(
     )
 
 
-def _image_package(
-    image: ImageReport, report: Report, spdx_id: str
-) -> tuple[Package, Actor | None]:
+_AUTHORS_KEY = "org.opencontainers.image.authors"
+
+
+def _image_supplier(image: ImageReport, report: Report) -> tuple[Actor | SpdxNoAssertion, str]:
+    """Who supplies the image, first of: its vendor label, its authors label or manifest
+    annotation (OCI image-spec annotations.md), the config's ``author``, the registry host
+    of its name, then who supplies or wrote this SBOM (``--sbom-supplier``, ``--sbom-author``:
+    the party handing over this copy). NOASSERTION only when none is known.
+    """
     config = image.description.config
-    vendor = _actor(config.labels.get("org.opencontainers.image.vendor", ""))
-    supplier: Actor | SpdxNoAssertion = vendor or SpdxNoAssertion()
     parsed = image_repository(image)
-    host = registry_host(parsed[0]) if parsed else ""
-    if vendor is None and host:
-        supplier = Actor(ActorType.ORGANIZATION, host)  # the registry host
+    candidates = [
+        (config.labels.get("org.opencontainers.image.vendor", ""), "the image vendor label"),
+        (
+            image.description.manifest_annotations.get("org.opencontainers.image.vendor", ""),
+            "the vendor annotation",
+        ),
+        (config.labels.get(_AUTHORS_KEY, ""), "the image authors label"),
+        (image.description.manifest_annotations.get(_AUTHORS_KEY, ""), "the authors annotation"),
+        (config.author, "the image config author"),
+        (registry_host(parsed[0]) if parsed else "", "the registry host"),
+        (report.sbom_supplier, "--sbom-supplier"),
+        (report.sbom_author, "--sbom-author"),
+    ]
+    for text, rule in candidates:
+        actor = _actor(text, ActorType.ORGANIZATION if rule != "--sbom-author" else None)
+        if actor:
+            return actor, rule
+    return SpdxNoAssertion(), "nothing (no vendor, authors, registry or --sbom-supplier)"
+
+
+def _os_package(image: ImageReport, spdx_id: str) -> Package | None:
+    """The distro as a package with ``primaryPackagePurpose: OPERATING_SYSTEM`` (the 2.3 JSON
+    schema's spelling), name = os-release ID, version = VERSION_ID: what trivy reads for the
+    OS family and version. Its supplier is the distro, as named by os-release."""
+    distro = image.distro
+    name = _one_line(distro_field(distro, "id"))
+    version = _one_line(distro_field(distro, "version_id"))
+    if not name:
+        return None
+    pretty = _one_line(distro_field(distro, "pretty_name")) or name
+    return Package(
+        spdx_id=spdx_id,
+        name=name,
+        download_location=SpdxNoAssertion(),
+        version=version or "NOASSERTION",
+        # the distributor as os-release names it (NAME, else ID): "Debian GNU/Linux"
+        supplier=Actor(
+            ActorType.ORGANIZATION,
+            _one_line(_ACTOR_UNSAFE.sub(" ", distro_field(distro, "name"))) or name,
+        ),
+        files_analyzed=False,
+        license_concluded=SpdxNoAssertion(),
+        license_declared=SpdxNoAssertion(),
+        copyright_text=SpdxNoAssertion(),
+        primary_package_purpose=PackagePurpose.OPERATING_SYSTEM,
+        description=pretty,
+        comment="operating system from /etc/os-release (or /usr/lib/os-release)",
+    )
+
+
+def _image_package(image: ImageReport, report: Report, spdx_id: str) -> Package:
+    config = image.description.config
+    supplier, rule = _image_supplier(image, report)
     purl = image_purl(image)
     refs = (
         [ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", purl.to_string())]
@@ -231,12 +309,12 @@ def _image_package(
         else []
     )
     provenance = image.provenance
-    notes = [f"platform {image.platform}"]
+    notes = [f"platform {image.platform}", f"supplier from {rule}"]
     if provenance.vcs_source:
         notes.append(f"vcs {provenance.vcs_source} {provenance.vcs_revision}".strip())
     if provenance.builder_id:
         notes.append(f"builder {provenance.builder_id}")
-    package = _container_package(
+    return _container_package(
         spdx_id,
         _image_name(image, report),
         image.description.target.manifest.digest,
@@ -246,7 +324,6 @@ def _image_package(
         external_references=refs,
         built_date=_timestamp(config.created) if _valid_time(config.created) else None,
     )
-    return package, vendor
 
 
 def _valid_time(text: str) -> bool:
@@ -277,10 +354,9 @@ def _base_package(image: ImageReport, spdx_id: str) -> Package | None:
     )
 
 
-def _package(
-    package: ReportPackage, spdx_id: str, vendor: Actor | None, licences: _Licences
-) -> Package:
-    supplier, supplier_rule = _supplier(package, vendor)
+def _package(package: ReportPackage, spdx_id: str, licences: _Licences) -> Package:
+    supplier, supplier_rule = _supplier(package)
+    originator = next((a for a in map(_actor, package.authors) if a), None)
     purl = _purl(package.purl)
     layer = (
         f"layer {package.layer_index} {package.layer_digest}"
@@ -300,15 +376,22 @@ def _package(
         license_concluded=SpdxNoAssertion(),
         license_declared=licences.declared(package.licenses),
         copyright_text=SpdxNoAssertion(),
-        external_references=(
-            [
-                ExternalPackageRef(
-                    ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", purl.to_string()
-                )
-            ]
-            if purl
-            else []
-        ),
+        originator=originator,
+        external_references=[
+            *(
+                ExternalPackageRef(ExternalPackageRefCategory.SECURITY, "cpe23Type", _t(cpe))
+                for cpe in package.cpes
+            ),
+            *(
+                [
+                    ExternalPackageRef(
+                        ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", purl.to_string()
+                    )
+                ]
+                if purl
+                else []
+            ),
+        ],
         primary_package_purpose=PackagePurpose.LIBRARY,
         comment=_one_line(
             f"{package.type} package found by {package.cataloger or 'a cataloger'} in {layer};"
@@ -317,19 +400,40 @@ def _package(
     )
 
 
+def _creators(report: Report) -> list[Actor]:
+    """The tool, and who made the SBOM when said (CISA 2025 and BSI TR-03183-2 want a person
+    or organisation as the SBOM author, not only a tool)."""
+    creators = [Actor(ActorType.TOOL, _one_line(f"oci-reporter-{report.tool_version}"))]
+    for text, kind in ((report.sbom_author, None), (report.sbom_supplier, ActorType.ORGANIZATION)):
+        actor = _actor(text, kind) if text else None
+        if actor is not None and actor not in creators:
+            creators.append(actor)
+    return creators
+
+
 def report_to_spdx(report: Report) -> Document:
     """Pure: the SPDX 2.3 document model for the report's images."""
     digests = sorted(image.description.target.manifest.digest for image in report.images)
     names = [_image_name(image, report) for image in report.images]
     name = names[0] if names else _one_line(report.input_name) or "image"
-    serial = uuid.uuid5(_NAMESPACE_UUID, "\n".join(digests) or report.input_name)
+    # unique per content (SPDX 2.3 §6.5), the same for the same input under SOURCE_DATE_EPOCH
+    serial = content_uuid(
+        _NAMESPACE_UUID,
+        report.tool_version,
+        report.generated,
+        report.input_name,
+        report.sbom_author,
+        report.sbom_supplier,
+        digests,
+        report.images,
+    )
     slug = _ID_UNSAFE.sub("-", name).strip("-")[:60] or "image"
     creation = CreationInfo(
         spdx_version="SPDX-2.3",
         spdx_id="SPDXRef-DOCUMENT",
         name=_one_line(f"{name} ({', '.join(str(i.platform) for i in report.images)})"),
         document_namespace=f"{NAMESPACE_PREFIX}/{slug}-{serial}",
-        creators=[Actor(ActorType.TOOL, _one_line(f"oci-reporter-{report.tool_version}"))],
+        creators=_creators(report),
         created=_timestamp(report.generated),
         creator_comment=_one_line(f"from {report.input_name} ({report.input_format})"),
     )
@@ -338,8 +442,7 @@ def report_to_spdx(report: Report) -> Document:
     relationships: list[Relationship] = []
     for n, image in enumerate(report.images):
         image_id = _spdx_id("Image", n, str(image.platform))
-        image_package, vendor = _image_package(image, report, image_id)
-        packages.append(image_package)
+        packages.append(_image_package(image, report, image_id))
         relationships.append(Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES, image_id))
         base = _base_package(image, _spdx_id("Base", n, str(image.platform)))
         if base is not None:
@@ -347,10 +450,25 @@ def report_to_spdx(report: Report) -> Document:
             relationships.append(
                 Relationship(image_id, RelationshipType.DESCENDANT_OF, base.spdx_id)
             )
+        os_package = _os_package(image, _spdx_id("OperatingSystem", n, str(image.platform)))
+        if os_package is not None:
+            packages.append(os_package)
+            relationships.append(
+                Relationship(image_id, RelationshipType.CONTAINS, os_package.spdx_id)
+            )
+        ids: dict[str, str] = {}
         for m, package in enumerate(image.packages):
             package_id = _spdx_id("Package", n, m, package.type, package.name[:40])
-            packages.append(_package(package, package_id, vendor, licences))
+            ids.setdefault(package_id_of(package), package_id)
+            packages.append(_package(package, package_id, licences))
             relationships.append(Relationship(image_id, RelationshipType.CONTAINS, package_id))
+        for m, package in enumerate(image.packages):
+            package_id = _spdx_id("Package", n, m, package.type, package.name[:40])
+            for target in package.depends_on:  # SPDX 2.3 §11.1: A DEPENDS_ON B
+                if target in ids and ids[target] != package_id:
+                    relationships.append(
+                        Relationship(package_id, RelationshipType.DEPENDS_ON, ids[target])
+                    )
     return Document(
         creation_info=creation,
         packages=packages,
@@ -370,7 +488,20 @@ def serialize_spdx(document: Document) -> bytes:
         )
     converter = DocumentConverter()  # type: ignore[no-untyped-call]
     converted: dict[str, Any] = converter.convert(document)
+    _spell_categories(converted)
     return orjson.dumps(converted, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
+
+
+# spdx-tools 0.8 writes the enum names (PACKAGE_MANAGER, PERSISTENT_ID); the SPDX 2.3 spec
+# (§7.21) and its JSON schema spell them with a hyphen and reject the underscore form.
+_CATEGORY_SPELLING = {"PACKAGE_MANAGER": "PACKAGE-MANAGER", "PERSISTENT_ID": "PERSISTENT-ID"}
+
+
+def _spell_categories(converted: dict[str, Any]) -> None:
+    for package in converted.get("packages", []):
+        for ref in package.get("externalRefs", []):
+            category = ref.get("referenceCategory")
+            ref["referenceCategory"] = _CATEGORY_SPELLING.get(category, category)
 
 
 class SPDXJSONRenderer(Renderer):

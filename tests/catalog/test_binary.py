@@ -62,7 +62,7 @@ def _ours(packages: tuple[Package, ...]) -> dict[_Identity, set[str]]:
     found: dict[_Identity, set[str]] = defaultdict(set)
     for p in packages:
         if p.type == "binary":
-            identity = (p.name, p.version, p.purl, dict(p.metadata).get("cpes", ""))
+            identity = (p.name, p.version, p.purl, " ".join(p.cpes))
             found[identity].update(loc.path for loc in p.locations)
     return dict(found)
 
@@ -198,7 +198,7 @@ def test_jvm_release_tells_a_jdk_by_its_javac(layout: Path) -> None:
     assert binary.parse_jvm_release(path, oracle, has_jdk=False)[0].name == "jdk"
     oracle_jre = oracle + b'IMAGE_TYPE="JRE"\n'
     (found,) = binary.parse_jvm_release(path, oracle_jre, has_jdk=False)
-    assert (found.name, dict(found.metadata)["cpes"]) == (
+    assert (found.name, " ".join(found.cpes)) == (
         "jre",
         "cpe:2.3:a:oracle:java_se:17.0.21.1:*:*:*:*:*:*:* "
         "cpe:2.3:a:oracle:jre:17.0.21.1:*:*:*:*:*:*:*",

@@ -5,6 +5,7 @@ for the corner cases (pseudo-versions, pointer format, decoy magic, chunk bounda
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.util
 import os
 import shutil
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 from reporter.catalog._langutil import minimal_elf
 from reporter.catalog.golang import CATALOGER, MAGIC, GoBuildInfoScanner, golang_purl
+from reporter.catalog.hashes import HashingScanner
 from reporter.catalog.interface import FoundPackage, ParseContext
 from reporter.errors import CatalogError
 
@@ -38,7 +40,7 @@ def _syft_binary() -> Path:
 
 def _scan(path: Path, chunk: int) -> bytes | None:
     scanner = CATALOGER.wants("usr/bin/x", 0o755, path.stat().st_size)
-    assert isinstance(scanner, GoBuildInfoScanner)
+    assert isinstance(scanner, HashingScanner)
     with path.open("rb") as handle:
         while block := handle.read(chunk):
             if not scanner.feed(block):
@@ -58,6 +60,14 @@ def test_real_go_binary_as_syft_reads_it() -> None:
     pkgs = list(CATALOGER.parse("usr/bin/syft", kept, CTX))
     # syft 1.18.1 scanning this very binary reports 187 go-module packages
     assert len(pkgs) == 187
+    # the binary's digests, computed in the same pass: only its main module carries them
+    content = binary.read_bytes()
+    hashed = [p for p in pkgs if p.hashes]
+    assert [p.name for p in hashed] == ["github.com/anchore/syft"]
+    assert hashed[0].hashes == (
+        ("sha256", hashlib.sha256(content).hexdigest()),
+        ("sha512", hashlib.sha512(content).hexdigest()),
+    )
     keys = _keys(pkgs)
     # main module: (devel) in modinfo, version from -ldflags "-X main.version=1.18.1"
     assert (

@@ -5,6 +5,7 @@ The expected tuples are what syft 1.18.1 reported for the same archives in an im
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import zipfile
 
@@ -67,6 +68,11 @@ def test_pom_properties_and_manifest_licence() -> None:
             ("http://www.apache.org/licenses/LICENSE-2.0.txt",),
         )
     ]
+    # the jar's own digests, from the bytes the walk kept
+    assert pkgs[0].hashes == (
+        ("sha256", hashlib.sha256(guava).hexdigest()),
+        ("sha512", hashlib.sha512(guava).hexdigest()),
+    )
 
 
 def test_manifest_only_filename_only_and_shaded() -> None:

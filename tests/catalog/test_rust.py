@@ -4,6 +4,7 @@ toolchain is there), and ELF files laid out by hand for the rest."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reporter.catalog._langutil import minimal_elf
+from reporter.catalog.hashes import HashingScanner
 from reporter.catalog.interface import ParseContext
 from reporter.catalog.rust import CATALOGER, AuditableScanner
 from reporter.errors import CatalogError
@@ -43,7 +45,7 @@ EXPECTED = {
 
 def _scan(data: bytes, chunk: int) -> bytes | None:
     scanner = CATALOGER.wants("usr/bin/app", 0o755, len(data))
-    assert isinstance(scanner, AuditableScanner)
+    assert isinstance(scanner, HashingScanner)
     for start in range(0, len(data), chunk):
         if not scanner.feed(data[start : start + chunk]):
             break
@@ -88,8 +90,15 @@ def test_handmade_elf_across_chunk_sizes(chunk: int) -> None:
     kept = _scan(elf, chunk)
     assert kept is not None
     assert _keys(kept) == EXPECTED
-    root = next(p for p in CATALOGER.parse("a", kept, CTX) if p.name == "myapp")
+    found = CATALOGER.parse("a", kept, CTX)
+    root = next(p for p in found if p.name == "myapp")
     assert dict(root.metadata) == {"root": "true", "source": "local"}
+    # the root crate is the binary: its digests, whatever the chunking, and only its
+    assert root.hashes == (
+        ("sha256", hashlib.sha256(elf).hexdigest()),
+        ("sha512", hashlib.sha512(elf).hexdigest()),
+    )
+    assert [p.name for p in found if p.hashes] == ["myapp"]
 
 
 def test_bad_section_contents_are_catalog_errors() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import uuid
@@ -17,7 +18,7 @@ from cyclonedx.validation.xml import XmlValidator
 from reporter.errors import UsageError
 from reporter.model import Report
 from reporter.render.common import parse_ref
-from reporter.render.cyclonedx import SERIAL_NAMESPACE, report_to_boms
+from reporter.render.cyclonedx import report_to_boms
 from reporter.render.dispatch import CYCLONEDX_SPEC_VERSIONS, get_renderer
 from tests.render.tools import SYFT_ENV, require, syft_binary
 
@@ -55,7 +56,15 @@ def test_platform_bom_shape(report: Report, golden: Callable[[str, bytes], None]
     image = report.images[0]
     digest = image.description.target.manifest.digest
     assert bom["specVersion"] == "1.6"
-    assert bom["serialNumber"] == f"urn:uuid:{uuid.uuid5(SERIAL_NAMESPACE, digest)}"
+    # unique per content: the same report gives the same serial, another content another one
+    again = json.loads(get_renderer("cyclonedx-json").render_per_platform(report)[0][1])
+    assert again["serialNumber"] == bom["serialNumber"]
+    fewer = dataclasses.replace(
+        report, images=tuple(dataclasses.replace(i, packages=()) for i in report.images)
+    )
+    other = json.loads(get_renderer("cyclonedx-json").render_per_platform(fewer)[0][1])
+    assert other["serialNumber"] != bom["serialNumber"]
+    assert uuid.UUID(bom["serialNumber"].removeprefix("urn:uuid:")).version == 5
     assert bom["metadata"]["timestamp"] == "2024-03-04T10:00:00+00:00"
     root = bom["metadata"]["component"]
     assert root["type"] == "container"
@@ -72,7 +81,10 @@ def test_platform_bom_shape(report: Report, golden: Callable[[str, bytes], None]
     assert {r["type"] for r in root["externalReferences"]} == {"vcs", "distribution"}
     names = {p["name"] for p in root["properties"]}
     assert {"oci-reporter:provenance:builder_id", "oci-reporter:source:1:pin"} <= names
-    assert len(bom["components"]) == len(image.packages)
+    # the packages and the operating system
+    assert len(bom["components"]) == len(image.packages) + 1
+    (os_component,) = [c for c in bom["components"] if c["type"] == "operating-system"]
+    assert (os_component["name"], os_component["version"]) == ("debian", "12")
     refs = [c["bom-ref"] for c in bom["components"]]
     assert len(set(refs)) == len(refs)
     libc = next(c for c in bom["components"] if c["name"] == "libc6")
@@ -103,7 +115,8 @@ def test_index_root_bom(report: Report) -> None:
     assert len(images) == 2
     root_dependency = next(d for d in bom["dependencies"] if d["ref"] == root["bom-ref"])
     assert sorted(root_dependency["dependsOn"]) == sorted(c["bom-ref"] for c in images)
-    assert len(bom["components"]) == 2 + sum(len(i.packages) for i in report.images)
+    # two images, and per image its packages and its operating system
+    assert len(bom["components"]) == 2 + sum(len(i.packages) + 1 for i in report.images)
 
 
 def test_single_document_needs_one_platform(report: Report, single_report: Report) -> None:
@@ -200,4 +213,4 @@ def test_lib4sbom_parses_it(fmt: str, report: Report, tmp_path: Path) -> None:
     parser = SBOMParser()
     parser.parse_file(str(path))
     assert parser.get_type() == "cyclonedx"
-    assert len(parser.get_packages()) == len(report.images[0].packages)
+    assert len(parser.get_packages()) == len(report.images[0].packages) + 1  # and the OS

