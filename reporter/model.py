@@ -16,6 +16,8 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "REPORT_SCHEMA",
+    "SEVERITIES",
     "AttestationCheck",
     "AttestationRef",
     "BaseImage",
@@ -65,6 +67,10 @@ _KNOWN_OS = frozenset(
         "unknown",
     }
 )
+
+# The one definition of the report document's version: ``reporter.render.json`` writes it,
+# ``reporter.report_io`` reads it back and the pipeline stamps it on every ``Report``.
+REPORT_SCHEMA = "oci-reporter/report/v1"
 
 # Finding severities, most severe first.
 SEVERITIES = ("error", "warning", "info")
