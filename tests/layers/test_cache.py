@@ -318,7 +318,7 @@ _WRITER = textwrap.dedent(
 
 
 def test_concurrent_writers_never_leave_a_broken_entry(tmp_path: Path) -> None:
-    code = _WRITER.format(repo=str(REPO), tests=str(REPO / "tests"))
+    code = _WRITER.format(repo=str(REPO), tests=str(Path(__file__).resolve().parent))
     writers = [
         subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stderr=subprocess.PIPE)
         for _ in range(2)
