@@ -104,10 +104,12 @@ class FindingKind(StrEnum):
     LINK_LOOP = "link-loop"
     METADATA_UNMATCHED = "metadata-unmatched"
     MISSING_BLOB = "missing-blob"
+    NOT_A_FILE = "not-a-file"
     NOT_AN_IMAGE = "not-an-image"
     PATH_ESCAPE = "path-escape"
     PROVENANCE_CONFLICT = "provenance-conflict"
     SIZE_MISMATCH = "size-mismatch"
+    TRAILING_DATA = "trailing-data"
     TRUNCATED_LAYER = "truncated-layer"
     UNKNOWN_MEDIA_TYPE = "unknown-media-type"
     UNSUPPORTED_COMPRESSION = "unsupported-compression"
@@ -123,8 +125,7 @@ class Finding:
     ``integrity`` is true for findings that mean the bytes on disk are not what they claim.
     """
 
-    # ``| str`` only until every stage names its kinds by the enum (issue 11); then FindingKind.
-    kind: FindingKind | str
+    kind: FindingKind
     message: str
     where: str = ""
     severity: str = "error"

@@ -16,7 +16,7 @@ from reporter.catalog import CATALOG_VERSION
 from reporter.cli import main
 from reporter.layers.cache import FORMAT, LayerCache, default_cache_dir
 from reporter.layers.scan import Captured, Entry, LayerScan
-from reporter.model import Finding, Report
+from reporter.model import Finding, FindingKind, Report
 from reporter.options import Limits, Options
 from reporter.pipeline import generate
 from samples.build import write_layout
@@ -59,8 +59,15 @@ def _scan() -> LayerScan:
             Captured("usr/bin/app", "go", b"", whole=False),
         ),
         findings=(
-            Finding("limit", "something", where=WHERE, severity="warning"),
-            Finding("x", "elsewhere", where="other", expected="e", actual=None, integrity=True),
+            Finding(FindingKind.LIMIT, "something", where=WHERE, severity="warning"),
+            Finding(
+                FindingKind.DIGEST_MISMATCH,
+                "elsewhere",
+                where="other",
+                expected="e",
+                actual=None,
+                integrity=True,
+            ),
         ),
         complete=True,
     )
