@@ -41,7 +41,19 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from reporter.errors import RenderError
-from reporter.model import SEVERITIES, Finding, ImageReport, Layer, Package, Report
+from reporter.model import (
+    SEVERITIES,
+    AttestationCheck,
+    Finding,
+    ImageReport,
+    Layer,
+    Package,
+    PackageDelta,
+    Report,
+    SignatureStatus,
+    VerificationSummary,
+)
+from reporter.render.attested_props import sbom_compared
 from reporter.render.common import CONTROL, LINE_BREAKS, clean_text, human_size, short_digest
 from reporter.render.interface import Renderer
 
@@ -55,6 +67,7 @@ __all__ = [
     "md_escape",
     "render_template",
     "safe_url",
+    "signature_label",
     "template_dirs",
 ]
 
@@ -248,6 +261,73 @@ def _package_view(package: Package) -> dict[str, Any]:
     }
 
 
+def _delta_view(delta: PackageDelta) -> dict[str, Any]:
+    return {
+        "delta": delta,
+        "type": delta.type,
+        "name": delta.name,
+        "purl": delta.purl,
+        "attested_version": delta.attested_version,
+        "observed_version": delta.observed_version,
+        "layer_index": delta.layer_index,
+        "layer_digest": delta.layer_digest,
+    }
+
+
+def signature_label(signature: SignatureStatus) -> str:
+    """One line for a signature status: ``verified by key FILE (sha256:…)``, ``invalid: …``,
+    ``untrusted key`` (signed, but by no key given with ``--trust-key``), ``unsigned``."""
+    if signature.status == "verified":
+        key = signature.key_file or short_digest(signature.key)
+        return f"verified by key {key} ({short_digest(signature.key)})"
+    if signature.status == "invalid":
+        return f"invalid: {signature.detail}" if signature.detail else "invalid"
+    if signature.status == "untrusted-key":
+        return "untrusted key"
+    return signature.status
+
+
+def _signature_view(signature: SignatureStatus) -> dict[str, Any]:
+    return {
+        "signature": signature,
+        "status": signature.status,
+        "label": signature_label(signature),
+        "key": signature.key,
+        "key_file": signature.key_file,
+        "keyids": signature.keyids,
+        "detail": signature.detail,
+    }
+
+
+def _check_view(check: AttestationCheck) -> dict[str, Any]:
+    return {
+        "check": check,
+        "manifest": check.manifest,
+        "layer": check.layer,
+        "media_type": check.media_type,
+        "predicate_type": check.predicate_type,
+        "kind": check.kind,
+        "used": check.used,
+        **{f"signature_{k}": v for k, v in _signature_view(check.signature).items()},
+    }
+
+
+def _vsa_view(summary: VerificationSummary) -> dict[str, Any]:
+    return {
+        "summary": summary,
+        "predicate_type": summary.predicate_type,
+        "verifier": summary.verifier_id,
+        "policy": summary.policy_uri,
+        "policy_url": safe_url(summary.policy_uri),
+        "result": summary.result,
+        "resource": summary.resource_uri,
+        "levels": summary.levels,
+        "time_verified": summary.time_verified,
+        "layer": summary.origin_detail,
+        **{f"signature_{k}": v for k, v in _signature_view(summary.signature).items()},
+    }
+
+
 def _image_view(image: ImageReport, anchor: str) -> dict[str, Any]:
     description = image.description
     manifest = description.target.manifest
@@ -338,6 +418,17 @@ def _image_view(image: ImageReport, anchor: str) -> dict[str, Any]:
         "findings": findings,
         "distro": image.distro,
         "distro_name": (image.distro.pretty_name or image.distro.name) if image.distro else "",
+        "sbom_compared": sbom_compared(image),
+        "sbom_counts": {
+            "only_attested": len(image.only_attested),
+            "only_observed": len(image.only_observed),
+            "version_differs": len(image.version_differs),
+        },
+        "only_attested": [_delta_view(d) for d in image.only_attested],
+        "only_observed": [_delta_view(d) for d in image.only_observed],
+        "version_differs": [_delta_view(d) for d in image.version_differs],
+        "attestation_checks": [_check_view(c) for c in provenance.attestations],
+        "verification_summaries": [_vsa_view(v) for v in provenance.verification_summaries],
     }
 
 
