@@ -124,6 +124,15 @@ class _Walk:
     walked: set[tuple[Any, ...]] = field(default_factory=set)
 
 
+@dataclass(frozen=True, slots=True)
+class _Document:
+    """A manifest or index read and parsed: its descriptor, its JSON and where it lives."""
+
+    descriptor: Descriptor
+    doc: dict[str, Any]
+    where: str
+
+
 def _sniff_media_type(doc: dict[str, Any]) -> str:
     """For descriptors and documents without ``mediaType`` (umoci, some exporters)."""
     declared = as_str(doc.get("mediaType"))
@@ -165,17 +174,17 @@ def _walk(
     and an image manifest becomes an ``ImageTarget``."""
     if not _should_walk(walk, descriptor, refs, parents):
         return
-    read = _read_document(walk, descriptor)
-    if read is None:
+    document = _read_document(walk, descriptor)
+    if document is None:
         return
-    doc, where = read
+    doc, where = document.doc, document.where
     media_type = (
         _sniff_media_type(doc)
         if descriptor.media_type not in INDEX_TYPES + MANIFEST_TYPES
         else descriptor.media_type
     )
     if media_type in INDEX_TYPES:
-        _walk_index(walk, descriptor, doc, where, refs, parents, index_annotations)
+        _walk_index(walk, document, refs, parents, index_annotations)
         return
     if media_type not in MANIFEST_TYPES:
         walk.artifacts.append((descriptor, f"unknown media type {media_type or '(none)'}"))
@@ -188,8 +197,8 @@ def _walk(
             )
         )
         return
-    config, layers = _manifest_parts(walk, doc, where)
-    if _link_attached(walk, descriptor, doc, where, layers):
+    config, layers = _manifest_parts(walk, document)
+    if _link_attached(walk, document, layers):
         return
     why = _not_an_image(config, layers)
     if why:
@@ -203,7 +212,16 @@ def _walk(
             )
         )
         return
-    _add_image(walk, descriptor, refs, parents, index_annotations)
+    _add_image(
+        walk,
+        ImageTarget(
+            manifest=descriptor,
+            refs=refs,
+            platform=descriptor.platform,
+            parents=parents,
+            index_annotations=index_annotations,
+        ),
+    )
 
 
 def _should_walk(
@@ -212,27 +230,18 @@ def _should_walk(
     """The guards before any read: the manifest count limit, index cycles, nesting depth, and
     descriptors already walked (the same child listed twice is walked once)."""
     walk.seen_manifests += 1
+    name = walk.archive.name
     if walk.seen_manifests > walk.limits.max_manifests:
         if walk.seen_manifests == walk.limits.max_manifests + 1:
-            walk.findings.append(
-                Finding(
-                    FindingKind.LIMIT,
-                    f"more than {walk.limits.max_manifests} manifests; the rest are not read",
-                    where=walk.archive.name,
-                )
-            )
+            message = f"more than {walk.limits.max_manifests} manifests; the rest are not read"
+            walk.findings.append(Finding(FindingKind.LIMIT, message, where=name))
         return False
     if descriptor.digest in parents:
-        walk.findings.append(
-            Finding(
-                FindingKind.INDEX_CYCLE,
-                f"index {descriptor.digest} includes itself (directly or through nested indexes)",
-                where=walk.archive.name,
-            )
-        )
+        message = f"index {descriptor.digest} includes itself (directly or through nested indexes)"
+        walk.findings.append(Finding(FindingKind.INDEX_CYCLE, message, where=name))
         return False
     if len(parents) > walk.limits.max_index_depth:
-        deep = Finding(FindingKind.LIMIT, "indexes nested too deep", where=walk.archive.name)
+        deep = Finding(FindingKind.LIMIT, "indexes nested too deep", where=name)
         if deep not in walk.findings:
             walk.findings.append(deep)
         return False
@@ -249,7 +258,7 @@ def _should_walk(
     return True
 
 
-def _read_document(walk: _Walk, descriptor: Descriptor) -> tuple[dict[str, Any], str] | None:
+def _read_document(walk: _Walk, descriptor: Descriptor) -> _Document | None:
     """The verified, parsed JSON the descriptor names and where it lives; None when unreadable
     (the reason is a finding)."""
     data = read_blob(
@@ -269,19 +278,18 @@ def _read_document(walk: _Walk, descriptor: Descriptor) -> tuple[dict[str, Any],
         walk.findings.append(Finding(FindingKind.BAD_JSON, str(exc), where=where, integrity=True))
         return None
     walk.findings.extend(duplicate_keys(data, where))
-    return doc, where
+    return _Document(descriptor, doc, where)
 
 
 def _walk_index(
     walk: _Walk,
-    descriptor: Descriptor,
-    doc: dict[str, Any],
-    where: str,
+    document: _Document,
     refs: tuple[str, ...],
     parents: tuple[str, ...],
     index_annotations: tuple[tuple[str, Any], ...],
 ) -> None:
     """Recurse into an index's children, each carrying the refs and annotations above it."""
+    descriptor, doc, where = document.descriptor, document.doc, document.where
     child_annotations = (
         *index_annotations,
         (descriptor.digest, as_str_map(doc.get("annotations"))),
@@ -299,10 +307,9 @@ def _walk_index(
             )
 
 
-def _manifest_parts(
-    walk: _Walk, doc: dict[str, Any], where: str
-) -> tuple[Descriptor | None, list[Descriptor]]:
+def _manifest_parts(walk: _Walk, document: _Document) -> tuple[Descriptor | None, list[Descriptor]]:
     """A manifest's config and layer descriptors; malformed ones are findings."""
+    doc, where = document.doc, document.where
     config, problems = parse_descriptor(doc.get("config"), f"{where} config")
     walk.findings.extend(problems)
     layers: list[Descriptor] = []
@@ -314,15 +321,10 @@ def _manifest_parts(
     return config, layers
 
 
-def _link_attached(
-    walk: _Walk,
-    descriptor: Descriptor,
-    doc: dict[str, Any],
-    where: str,
-    layers: list[Descriptor],
-) -> bool:
+def _link_attached(walk: _Walk, document: _Document, layers: list[Descriptor]) -> bool:
     """Link a manifest attached to another one (BuildKit's attestation manifest, an OCI 1.1
     referrer with ``subject``) to what it describes; True when it was one."""
+    descriptor, doc, where = document.descriptor, document.doc, document.where
     reference_type = descriptor.annotations.get(REFERENCE_TYPE, "")
     subject, _ = parse_descriptor(doc.get("subject"), where) if "subject" in doc else (None, [])
     artifact_type = as_str(doc.get("artifactType")) or descriptor.artifact_type
@@ -365,26 +367,15 @@ def _not_an_image(config: Descriptor | None, layers: list[Descriptor]) -> str:
     return ""
 
 
-def _add_image(
-    walk: _Walk,
-    descriptor: Descriptor,
-    refs: tuple[str, ...],
-    parents: tuple[str, ...],
-    index_annotations: tuple[tuple[str, Any], ...],
-) -> None:
+def _add_image(walk: _Walk, target: ImageTarget) -> None:
     """Record an image target; one listed again (another tag) gains the new refs."""
-    existing = walk.images.get(descriptor.digest)
+    digest = target.manifest.digest
+    existing = walk.images.get(digest)
     if existing is not None:
-        merged = tuple(dict.fromkeys(existing.refs + refs))
-        walk.images[descriptor.digest] = replace(existing, refs=merged)
+        merged = tuple(dict.fromkeys(existing.refs + target.refs))
+        walk.images[digest] = replace(existing, refs=merged)
         return
-    walk.images[descriptor.digest] = ImageTarget(
-        manifest=descriptor,
-        refs=refs,
-        platform=descriptor.platform,
-        parents=parents,
-        index_annotations=index_annotations,
-    )
+    walk.images[digest] = target
 
 
 def _resolve_oci(archive: Archive, limits: Limits, walk: _Walk) -> bool:

@@ -20,6 +20,7 @@ Layout lives in the templates; everything a template needs that takes more than 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import re
 from collections import Counter
@@ -261,17 +262,15 @@ def _package_view(package: Package) -> dict[str, Any]:
     }
 
 
-def _delta_view(delta: PackageDelta) -> dict[str, Any]:
+def _fields(value: Any, *leave_out: str) -> dict[str, Any]:
+    """A flat dataclass's fields by name, for views that add nothing but a few keys."""
     return {
-        "delta": delta,
-        "type": delta.type,
-        "name": delta.name,
-        "purl": delta.purl,
-        "attested_version": delta.attested_version,
-        "observed_version": delta.observed_version,
-        "layer_index": delta.layer_index,
-        "layer_digest": delta.layer_digest,
+        f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name not in leave_out
     }
+
+
+def _delta_view(delta: PackageDelta) -> dict[str, Any]:
+    return {"delta": delta, **_fields(delta)}
 
 
 def signature_label(signature: SignatureStatus) -> str:
@@ -288,43 +287,26 @@ def signature_label(signature: SignatureStatus) -> str:
 
 
 def _signature_view(signature: SignatureStatus) -> dict[str, Any]:
+    return {"signature": signature, "label": signature_label(signature), **_fields(signature)}
+
+
+def _signed_view(value: AttestationCheck | VerificationSummary) -> dict[str, Any]:
+    """The fields of something signed, its signature flattened as ``signature_*``."""
     return {
-        "signature": signature,
-        "status": signature.status,
-        "label": signature_label(signature),
-        "key": signature.key,
-        "key_file": signature.key_file,
-        "keyids": signature.keyids,
-        "detail": signature.detail,
+        **_fields(value, "signature"),
+        **{f"signature_{k}": v for k, v in _signature_view(value.signature).items()},
     }
 
 
 def _check_view(check: AttestationCheck) -> dict[str, Any]:
-    return {
-        "check": check,
-        "manifest": check.manifest,
-        "layer": check.layer,
-        "media_type": check.media_type,
-        "predicate_type": check.predicate_type,
-        "kind": check.kind,
-        "used": check.used,
-        **{f"signature_{k}": v for k, v in _signature_view(check.signature).items()},
-    }
+    return {"check": check, **_signed_view(check)}
 
 
 def _vsa_view(summary: VerificationSummary) -> dict[str, Any]:
     return {
         "summary": summary,
-        "predicate_type": summary.predicate_type,
-        "verifier": summary.verifier_id,
-        "policy": summary.policy_uri,
         "policy_url": safe_url(summary.policy_uri),
-        "result": summary.result,
-        "resource": summary.resource_uri,
-        "levels": summary.levels,
-        "time_verified": summary.time_verified,
-        "layer": summary.origin_detail,
-        **{f"signature_{k}": v for k, v in _signature_view(summary.signature).items()},
+        **_signed_view(summary),
     }
 
 

@@ -339,7 +339,7 @@ def test_attested_context(report: Report) -> None:
     assert statuses == [c.signature.status for c in image.provenance.attestations]
     vsa = amd64["verification_summaries"][0]
     summary = image.provenance.verification_summaries[0]
-    assert (vsa["verifier"], vsa["policy"], vsa["result"]) == (
+    assert (vsa["verifier_id"], vsa["policy_uri"], vsa["result"]) == (
         summary.verifier_id,
         summary.policy_uri,
         summary.result,
