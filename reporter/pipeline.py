@@ -293,7 +293,8 @@ def generate(path: str, options: Options, progress: ProgressCallback | None = No
     scanned = describe_input(path, options, catalogers, progress)
     try:
         findings = list(scanned.findings)
-        signature_refs = cosign_signature_refs(scanned.archive, options.limits, findings)
+        signature_refs, signature_findings = cosign_signature_refs(scanned.archive, options.limits)
+        findings.extend(signature_findings)
         matched, metadata_findings = match_metadata(metadata, scanned.images)
         findings.extend(metadata_findings)
         reports: list[ImageReport] = []
