@@ -57,7 +57,7 @@ _UNSUPPORTED = ((b"\xfd7zXZ\x00", "xz"), (b"BZh", "bzip2"), (b"\x04\x22\x4d\x18"
 class DecodeError(Exception):
     """The compressed stream is corrupt, cut short or followed by foreign bytes."""
 
-    def __init__(self, kind: str, message: str, *, integrity: bool = True) -> None:
+    def __init__(self, kind: FindingKind, message: str, *, integrity: bool = True) -> None:
         super().__init__(message)
         self.kind = kind
         self.integrity = integrity
@@ -201,7 +201,9 @@ def _gunzip(src: ChunkSource, data: bytes) -> Iterator[bytes]:
                     data = b""  # zero padding after the last member, as some writers leave
                     continue
                 raise DecodeError(
-                    "trailing-data", "bytes after the gzip stream are not gzip", integrity=False
+                    FindingKind.TRAILING_DATA,
+                    "bytes after the gzip stream are not gzip",
+                    integrity=False,
                 )
             inflater = new_inflater()
         try:
@@ -241,7 +243,9 @@ def _unzstd(src: ChunkSource, data: bytes) -> Iterator[bytes]:
                 if parts:
                     yield b"".join(parts)
                 raise DecodeError(
-                    "trailing-data", "bytes after the zstd stream are not zstd", integrity=False
+                    FindingKind.TRAILING_DATA,
+                    "bytes after the zstd stream are not zstd",
+                    integrity=False,
                 )
             obj = dctx.decompressobj()
         view = memoryview(data)

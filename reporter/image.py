@@ -65,6 +65,20 @@ _MODELLED = {
 }
 
 
+def _diff_id_count(config: ImageConfig, layer_count: int, where: str) -> list[Finding]:
+    """image-spec config.md: ``rootfs.diff_ids`` has one entry per layer, in order."""
+    if not config.diff_ids or len(config.diff_ids) == layer_count:
+        return []
+    return [
+        Finding(
+            FindingKind.DIFFID_COUNT,
+            f"config lists {len(config.diff_ids)} diff_ids for {layer_count} layers",
+            where=where,
+            integrity=True,
+        )
+    ]
+
+
 def _strings(value: Any) -> tuple[str, ...]:
     return tuple(v for v in as_list(value) if isinstance(v, str))
 
@@ -177,15 +191,7 @@ def describe(archive: Archive, target: ImageTarget, limits: Limits) -> ImageDesc
                 f"{archive.name}/{blob_path(config_descriptor.digest)}",
             )
             findings.extend(problems)
-    if config.diff_ids and len(config.diff_ids) != len(layer_descriptors):
-        findings.append(
-            Finding(
-                FindingKind.DIFFID_COUNT,
-                f"config lists {len(config.diff_ids)} diff_ids for {len(layer_descriptors)} layers",
-                where=where,
-                integrity=True,
-            )
-        )
+    findings.extend(_diff_id_count(config, len(layer_descriptors), where))
     subject, _ = parse_descriptor(doc.get("subject"), where) if "subject" in doc else (None, [])
     return ImageDescription(
         target=target,
@@ -273,15 +279,7 @@ def describe_docker(
     manifest_descriptor = Descriptor(
         DOCKER_MANIFEST, "sha256:" + hashlib.sha256(manifest).hexdigest(), len(manifest)
     )
-    if config.diff_ids and len(config.diff_ids) != len(descriptors):
-        findings.append(
-            Finding(
-                FindingKind.DIFFID_COUNT,
-                f"config lists {len(config.diff_ids)} diff_ids for {len(descriptors)} layers",
-                where=where,
-                integrity=True,
-            )
-        )
+    findings.extend(_diff_id_count(config, len(descriptors), where))
     return ImageDescription(
         target=ImageTarget(
             manifest=manifest_descriptor,

@@ -16,6 +16,8 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "REPORT_SCHEMA",
+    "SEVERITIES",
     "AttestationCheck",
     "AttestationRef",
     "BaseImage",
@@ -66,6 +68,10 @@ _KNOWN_OS = frozenset(
     }
 )
 
+# The one definition of the report document's version: ``reporter.render.json`` writes it,
+# ``reporter.report_io`` reads it back and the pipeline stamps it on every ``Report``.
+REPORT_SCHEMA = "oci-reporter/report/v1"
+
 # Finding severities, most severe first.
 SEVERITIES = ("error", "warning", "info")
 
@@ -98,10 +104,12 @@ class FindingKind(StrEnum):
     LINK_LOOP = "link-loop"
     METADATA_UNMATCHED = "metadata-unmatched"
     MISSING_BLOB = "missing-blob"
+    NOT_A_FILE = "not-a-file"
     NOT_AN_IMAGE = "not-an-image"
     PATH_ESCAPE = "path-escape"
     PROVENANCE_CONFLICT = "provenance-conflict"
     SIZE_MISMATCH = "size-mismatch"
+    TRAILING_DATA = "trailing-data"
     TRUNCATED_LAYER = "truncated-layer"
     UNKNOWN_MEDIA_TYPE = "unknown-media-type"
     UNSUPPORTED_COMPRESSION = "unsupported-compression"
@@ -117,8 +125,7 @@ class Finding:
     ``integrity`` is true for findings that mean the bytes on disk are not what they claim.
     """
 
-    # ``| str`` only until every stage names its kinds by the enum (issue 11); then FindingKind.
-    kind: FindingKind | str
+    kind: FindingKind
     message: str
     where: str = ""
     severity: str = "error"

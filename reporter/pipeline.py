@@ -24,6 +24,7 @@ from reporter.layers.scan import LayerScan
 from reporter.layers.schedule import scan_layers, stream_scanner
 from reporter.layers.verify import verify_layer
 from reporter.model import (
+    REPORT_SCHEMA,
     AttestationRef,
     Descriptor,
     Distro,
@@ -42,10 +43,10 @@ from reporter.provenance.buildrecord import RecordEntry, load_dockerbuild
 from reporter.provenance.merge import build_provenance
 from reporter.provenance.metadata_file import MetadataEntry, load_metadata_file, match_metadata
 from reporter.provenance.sbom_compare import Comparison, compare_sbom
+from reporter.provenance.signature_tags import cosign_signature_refs
 from reporter.provenance.signatures import load_trusted_keys
 from reporter.report import assemble_image, assemble_report
 from reporter.resolve import matches_platform, read_blob, resolve
-from reporter.signature_tags import cosign_signature_refs
 
 __all__ = [
     "Scanned",
@@ -56,8 +57,6 @@ __all__ = [
     "load_side",
     "split_selector",
 ]
-
-REPORT_SCHEMA = "oci-reporter/report/v1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,7 +293,8 @@ def generate(path: str, options: Options, progress: ProgressCallback | None = No
     scanned = describe_input(path, options, catalogers, progress)
     try:
         findings = list(scanned.findings)
-        signature_refs = cosign_signature_refs(scanned.archive, options.limits, findings)
+        signature_refs, signature_findings = cosign_signature_refs(scanned.archive, options.limits)
+        findings.extend(signature_findings)
         matched, metadata_findings = match_metadata(metadata, scanned.images)
         findings.extend(metadata_findings)
         reports: list[ImageReport] = []

@@ -22,8 +22,7 @@ from typing import Any
 import orjson
 
 from .errors import InputError
-from .model import Report
-from .render.json import REPORT_SCHEMA
+from .model import REPORT_SCHEMA, Report
 
 __all__ = ["REPORT_SCHEMA", "load_report_json", "looks_like_report_json"]
 

@@ -124,6 +124,15 @@ class _Walk:
     walked: set[tuple[Any, ...]] = field(default_factory=set)
 
 
+@dataclass(frozen=True, slots=True)
+class _Document:
+    """A manifest or index read and parsed: its descriptor, its JSON and where it lives."""
+
+    descriptor: Descriptor
+    doc: dict[str, Any]
+    where: str
+
+
 def _sniff_media_type(doc: dict[str, Any]) -> str:
     """For descriptors and documents without ``mediaType`` (umoci, some exporters)."""
     declared = as_str(doc.get("mediaType"))
@@ -160,80 +169,22 @@ def _walk(
     parents: tuple[str, ...],
     index_annotations: tuple[tuple[str, Any], ...],
 ) -> None:
-    walk.seen_manifests += 1
-    if walk.seen_manifests > walk.limits.max_manifests:
-        if walk.seen_manifests == walk.limits.max_manifests + 1:
-            walk.findings.append(
-                Finding(
-                    FindingKind.LIMIT,
-                    f"more than {walk.limits.max_manifests} manifests; the rest are not read",
-                    where=walk.archive.name,
-                )
-            )
+    """Walk one descriptor: an index recurses into its children, an attestation or referrer
+    manifest is linked to its subject, anything else not an image is listed as an artifact,
+    and an image manifest becomes an ``ImageTarget``."""
+    if not _should_walk(walk, descriptor, refs, parents):
         return
-    if descriptor.digest in parents:
-        walk.findings.append(
-            Finding(
-                FindingKind.INDEX_CYCLE,
-                f"index {descriptor.digest} includes itself (directly or through nested indexes)",
-                where=walk.archive.name,
-            )
-        )
+    document = _read_document(walk, descriptor)
+    if document is None:
         return
-    if len(parents) > walk.limits.max_index_depth:
-        deep = Finding(FindingKind.LIMIT, "indexes nested too deep", where=walk.archive.name)
-        if deep not in walk.findings:
-            walk.findings.append(deep)
-        return
-    key = (
-        descriptor.digest,
-        descriptor.media_type,
-        refs,
-        tuple(sorted(descriptor.annotations.items())),
-        descriptor.platform,
-    )
-    if key in walk.walked:
-        return
-    walk.walked.add(key)
-    reference_type = descriptor.annotations.get(REFERENCE_TYPE, "")
-    data = read_blob(
-        walk.archive,
-        descriptor,
-        walk.limits.max_json_bytes,
-        walk.findings,
-        f"manifest {descriptor.digest}",
-    )
-    if data is None:
-        return
-    where = f"{walk.archive.name}/{blob_path(descriptor.digest)}"
-    try:
-        doc = as_dict(parse_json(data, where))
-    except InputError as exc:
-        # integrity: the index lists a manifest nobody can read, so an image may be missing
-        walk.findings.append(Finding(FindingKind.BAD_JSON, str(exc), where=where, integrity=True))
-        return
-    walk.findings.extend(duplicate_keys(data, where))
+    doc, where = document.doc, document.where
     media_type = (
         _sniff_media_type(doc)
         if descriptor.media_type not in INDEX_TYPES + MANIFEST_TYPES
         else descriptor.media_type
     )
     if media_type in INDEX_TYPES:
-        child_annotations = (
-            *index_annotations,
-            (descriptor.digest, as_str_map(doc.get("annotations"))),
-        )
-        for position, raw in enumerate(as_list(doc.get("manifests"))):
-            child, problems = parse_descriptor(raw, f"{where} manifests[{position}]")
-            walk.findings.extend(problems)
-            if child is not None:
-                _walk(
-                    walk,
-                    child,
-                    refs=refs + _refs_of(child.annotations),
-                    parents=(*parents, descriptor.digest),
-                    index_annotations=child_annotations,
-                )
+        _walk_index(walk, document, refs, parents, index_annotations)
         return
     if media_type not in MANIFEST_TYPES:
         walk.artifacts.append((descriptor, f"unknown media type {media_type or '(none)'}"))
@@ -246,6 +197,119 @@ def _walk(
             )
         )
         return
+    config, layers = _manifest_parts(walk, document)
+    if _link_attached(walk, document, layers):
+        return
+    why = _not_an_image(config, layers)
+    if why:
+        walk.artifacts.append((descriptor, why))
+        walk.findings.append(
+            Finding(
+                FindingKind.NOT_AN_IMAGE,
+                f"{descriptor.digest}: {why}; listed as an artifact",
+                where=where,
+                severity="info",
+            )
+        )
+        return
+    _add_image(
+        walk,
+        ImageTarget(
+            manifest=descriptor,
+            refs=refs,
+            platform=descriptor.platform,
+            parents=parents,
+            index_annotations=index_annotations,
+        ),
+    )
+
+
+def _should_walk(
+    walk: _Walk, descriptor: Descriptor, refs: tuple[str, ...], parents: tuple[str, ...]
+) -> bool:
+    """The guards before any read: the manifest count limit, index cycles, nesting depth, and
+    descriptors already walked (the same child listed twice is walked once)."""
+    walk.seen_manifests += 1
+    name = walk.archive.name
+    if walk.seen_manifests > walk.limits.max_manifests:
+        if walk.seen_manifests == walk.limits.max_manifests + 1:
+            message = f"more than {walk.limits.max_manifests} manifests; the rest are not read"
+            walk.findings.append(Finding(FindingKind.LIMIT, message, where=name))
+        return False
+    if descriptor.digest in parents:
+        message = f"index {descriptor.digest} includes itself (directly or through nested indexes)"
+        walk.findings.append(Finding(FindingKind.INDEX_CYCLE, message, where=name))
+        return False
+    if len(parents) > walk.limits.max_index_depth:
+        deep = Finding(FindingKind.LIMIT, "indexes nested too deep", where=name)
+        if deep not in walk.findings:
+            walk.findings.append(deep)
+        return False
+    key = (
+        descriptor.digest,
+        descriptor.media_type,
+        refs,
+        tuple(sorted(descriptor.annotations.items())),
+        descriptor.platform,
+    )
+    if key in walk.walked:
+        return False
+    walk.walked.add(key)
+    return True
+
+
+def _read_document(walk: _Walk, descriptor: Descriptor) -> _Document | None:
+    """The verified, parsed JSON the descriptor names and where it lives; None when unreadable
+    (the reason is a finding)."""
+    data = read_blob(
+        walk.archive,
+        descriptor,
+        walk.limits.max_json_bytes,
+        walk.findings,
+        f"manifest {descriptor.digest}",
+    )
+    if data is None:
+        return None
+    where = f"{walk.archive.name}/{blob_path(descriptor.digest)}"
+    try:
+        doc = as_dict(parse_json(data, where))
+    except InputError as exc:
+        # integrity: the index lists a manifest nobody can read, so an image may be missing
+        walk.findings.append(Finding(FindingKind.BAD_JSON, str(exc), where=where, integrity=True))
+        return None
+    walk.findings.extend(duplicate_keys(data, where))
+    return _Document(descriptor, doc, where)
+
+
+def _walk_index(
+    walk: _Walk,
+    document: _Document,
+    refs: tuple[str, ...],
+    parents: tuple[str, ...],
+    index_annotations: tuple[tuple[str, Any], ...],
+) -> None:
+    """Recurse into an index's children, each carrying the refs and annotations above it."""
+    descriptor, doc, where = document.descriptor, document.doc, document.where
+    child_annotations = (
+        *index_annotations,
+        (descriptor.digest, as_str_map(doc.get("annotations"))),
+    )
+    for position, raw in enumerate(as_list(doc.get("manifests"))):
+        child, problems = parse_descriptor(raw, f"{where} manifests[{position}]")
+        walk.findings.extend(problems)
+        if child is not None:
+            _walk(
+                walk,
+                child,
+                refs=refs + _refs_of(child.annotations),
+                parents=(*parents, descriptor.digest),
+                index_annotations=child_annotations,
+            )
+
+
+def _manifest_parts(walk: _Walk, document: _Document) -> tuple[Descriptor | None, list[Descriptor]]:
+    """A manifest's config and layer descriptors; malformed ones are findings."""
+    doc, where = document.doc, document.where
     config, problems = parse_descriptor(doc.get("config"), f"{where} config")
     walk.findings.extend(problems)
     layers: list[Descriptor] = []
@@ -254,6 +318,14 @@ def _walk(
         walk.findings.extend(problems)
         if layer is not None:
             layers.append(layer)
+    return config, layers
+
+
+def _link_attached(walk: _Walk, document: _Document, layers: list[Descriptor]) -> bool:
+    """Link a manifest attached to another one (BuildKit's attestation manifest, an OCI 1.1
+    referrer with ``subject``) to what it describes; True when it was one."""
+    descriptor, doc, where = document.descriptor, document.doc, document.where
+    reference_type = descriptor.annotations.get(REFERENCE_TYPE, "")
     subject, _ = parse_descriptor(doc.get("subject"), where) if "subject" in doc else (None, [])
     artifact_type = as_str(doc.get("artifactType")) or descriptor.artifact_type
     if reference_type:
@@ -269,7 +341,7 @@ def _walk(
             walk.links.setdefault(described, []).append(ref)
         else:
             walk.artifacts.append((descriptor, f"{reference_type} without a subject digest"))
-        return
+        return True
     if subject is not None:
         walk.links.setdefault(subject.digest, []).append(
             AttestationRef(
@@ -279,38 +351,31 @@ def _walk(
                 layers=tuple(layers),
             )
         )
-        return
+        return True
+    return False
+
+
+def _not_an_image(config: Descriptor | None, layers: list[Descriptor]) -> str:
+    """Why a manifest is an artifact rather than an image, or "" when it is an image."""
     not_layers = [d.media_type for d in layers if d.media_type and not _is_layer_type(d.media_type)]
-    why = ""
     if config is None or (config.media_type and config.media_type not in IMAGE_CONFIG_TYPES):
-        why = (
+        return (
             f"config media type {config.media_type if config else '(none)'} is not an image config"
         )
-    elif layers and len(not_layers) == len(layers):
-        why = f"its layers are {not_layers[0]}, not filesystem layers"
-    if why:
-        walk.artifacts.append((descriptor, why))
-        walk.findings.append(
-            Finding(
-                FindingKind.NOT_AN_IMAGE,
-                f"{descriptor.digest}: {why}; listed as an artifact",
-                where=where,
-                severity="info",
-            )
-        )
-        return
-    existing = walk.images.get(descriptor.digest)
+    if layers and len(not_layers) == len(layers):
+        return f"its layers are {not_layers[0]}, not filesystem layers"
+    return ""
+
+
+def _add_image(walk: _Walk, target: ImageTarget) -> None:
+    """Record an image target; one listed again (another tag) gains the new refs."""
+    digest = target.manifest.digest
+    existing = walk.images.get(digest)
     if existing is not None:
-        merged = tuple(dict.fromkeys(existing.refs + refs))
-        walk.images[descriptor.digest] = replace(existing, refs=merged)
+        merged = tuple(dict.fromkeys(existing.refs + target.refs))
+        walk.images[digest] = replace(existing, refs=merged)
         return
-    walk.images[descriptor.digest] = ImageTarget(
-        manifest=descriptor,
-        refs=refs,
-        platform=descriptor.platform,
-        parents=parents,
-        index_annotations=index_annotations,
-    )
+    walk.images[digest] = target
 
 
 def _resolve_oci(archive: Archive, limits: Limits, walk: _Walk) -> bool:

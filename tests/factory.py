@@ -2,7 +2,9 @@
 
 ``make_report()`` is a realistic two-platform image: four layers (two from the base), history,
 provenance with pinned and unpinned sources, a base image with evidence, ~50 packages of
-four ecosystems with purls, licences and locations, and a few findings.
+four ecosystems with purls, licences and locations, and a few findings; an SBOM attestation
+compared with those packages (one only attested, one only observed, one version apart), one
+attestation per signature status and a verification summary.
 ``make_report(hostile=True)`` is the same image after an attacker chose every string a label,
 annotation, package database or file name can hold: script tags, ``javascript:`` URLs,
 Markdown table breakers, backticks, newlines and terminal escapes. Payloads that would run
@@ -20,6 +22,7 @@ import hashlib
 from collections.abc import Mapping
 
 from reporter.model import (
+    AttestationCheck,
     AttestationRef,
     BaseImage,
     Descriptor,
@@ -39,8 +42,11 @@ from reporter.model import (
     Platform,
     Provenance,
     Report,
+    SignatureStatus,
     Source,
+    VerificationSummary,
 )
+from reporter.provenance.sbom_compare import compare_sbom
 
 __all__ = [
     "AMD64",
@@ -315,6 +321,82 @@ def _packages(arch: str, layers: tuple[Layer, ...], hostile: bool) -> tuple[Pack
     return tuple(sorted(packages, key=lambda p: p.sort_key))
 
 
+def _attested(
+    arch: str, hostile: bool, packages: tuple[Package, ...]
+) -> tuple[tuple[str, str, str], ...]:
+    """What the image's SBOM attestation claims: our packages minus the first (only observed),
+    the second at another version (version differs), plus one the layers lack (only attested)."""
+    claims = [(p.name, p.version, p.purl) for p in packages[2:]]
+    second = packages[1]
+    claims.append((second.name, second.version + "+attested", second.purl))
+    extra = HOSTILE_STRINGS[3] if hostile else "left-pad"
+    claims.append((extra, "1.3.0", f"pkg:npm/left-pad@1.3.0?arch={arch}"))
+    return tuple(claims)
+
+
+def _checks(arch: str, hostile: bool) -> tuple[AttestationCheck, ...]:
+    """One attestation layer per signature status."""
+    detail = HOSTILE_STRINGS[0] if hostile else "DSSE signature does not verify"
+    return (
+        AttestationCheck(
+            sha(f"attestation-{arch}"),
+            sha(f"slsa-{arch}"),
+            "application/vnd.in-toto+json",
+            "https://slsa.dev/provenance/v0.2",
+            "attestation-manifest",
+            SignatureStatus(
+                "verified",
+                key=sha("trusted-key"),
+                key_file="keys/release.pem" if not hostile else HOSTILE_STRINGS[3],
+                keyids=("release",),
+                detail="ecdsa-p256 key keys/release.pem",
+            ),
+        ),
+        AttestationCheck(
+            sha(f"attestation-{arch}"),
+            sha(f"spdx-{arch}"),
+            "application/vnd.in-toto+json",
+            "https://spdx.dev/Document",
+            "attestation-manifest",
+        ),
+        AttestationCheck(
+            sha(f"referrer-{arch}"),
+            sha(f"cosign-{arch}"),
+            "application/vnd.dev.cosign.simplesigning.v1+json",
+            "",
+            "cosign-signature",
+            SignatureStatus("untrusted-key", keyids=("ci",), detail="no trusted key matches"),
+        ),
+        AttestationCheck(
+            sha(f"referrer-{arch}"),
+            sha(f"vsa-{arch}"),
+            "application/vnd.in-toto.verification_summary+dsse",
+            "https://slsa.dev/verification_summary/v1",
+            "referrer",
+            SignatureStatus("invalid", keyids=("ci",), detail=detail),
+            used=False,
+        ),
+    )
+
+
+def _summaries(arch: str, hostile: bool) -> tuple[VerificationSummary, ...]:
+    return (
+        VerificationSummary(
+            "https://slsa.dev/verification_summary/v1",
+            verifier_id=HOSTILE_STRINGS[0] if hostile else "https://verifier.example.com",
+            policy_uri=HOSTILE_STRINGS[1] if hostile else "https://example.com/policy/slsa-l3",
+            result="PASSED",
+            resource_uri=f"pkg:docker/registry.example.com/team/webapp@1.4.2?platform=linux%2F{arch}",
+            levels=("SLSA_BUILD_LEVEL_3",),
+            time_verified="2024-03-04T10:05:00Z",
+            origin_detail=sha(f"vsa-{arch}"),
+            signature=SignatureStatus(
+                "verified", key=sha("trusted-key"), key_file="keys/release.pem"
+            ),
+        ),
+    )
+
+
 def _image(arch: str, variant: str, hostile: bool) -> ImageReport:
     platform = Platform("linux", arch, variant)
     layers = _layers(arch, hostile)
@@ -402,6 +484,7 @@ def _image(arch: str, variant: str, hostile: bool) -> ImageReport:
             ),
         ),
     )
+    packages = _packages(arch, layers, hostile)
     vcs = HOSTILE_STRINGS[1] if hostile else "https://github.com/example/webapp.git"
     provenance = Provenance(
         facts=(
@@ -452,7 +535,11 @@ def _image(arch: str, variant: str, hostile: bool) -> ImageReport:
         started_on="2024-03-04T09:58:00Z",
         finished_on="2024-03-04T10:00:00Z",
         reproducible=False,
+        attested_packages=_attested(arch, hostile, packages),
+        attestations=_checks(arch, hostile),
+        verification_summaries=_summaries(arch, hostile),
     )
+    sbom = compare_sbom(provenance.attested_packages, packages)
     base = BaseImage(
         name="docker.io/library/python:3.11-slim" if not hostile else HOSTILE_STRINGS[0],
         digest=sha("python-base"),
@@ -496,9 +583,12 @@ def _image(arch: str, variant: str, hostile: bool) -> ImageReport:
         description=description,
         provenance=provenance,
         base=base,
-        packages=_packages(arch, layers, hostile),
+        packages=packages,
         findings=findings,
         distro=DEBIAN_12,
+        only_attested=sbom.only_attested,
+        only_observed=sbom.only_observed,
+        version_differs=sbom.version_differs,
     )
 
 

@@ -47,11 +47,13 @@ class LayoutDirectory:
             )
             return None
         if not stat.S_ISREG(info.st_mode):
-            self._flag(path, "not-a-file", "is not a regular file (a directory or a device)")
+            self._flag(
+                path, FindingKind.NOT_A_FILE, "is not a regular file (a directory or a device)"
+            )
             return None
         return real
 
-    def _flag(self, path: str, kind: str, message: str) -> None:
+    def _flag(self, path: str, kind: FindingKind, message: str) -> None:
         if path in self._reported:
             return
         self._reported.add(path)

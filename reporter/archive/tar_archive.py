@@ -142,17 +142,15 @@ class TarArchive:
     def findings(self) -> list[Finding]:
         return self._findings
 
+    def _escape(self, message: str) -> None:
+        self._findings.append(
+            Finding(FindingKind.PATH_ESCAPE, message, where=self._name, integrity=True)
+        )
+
     def _index(self, member: tarfile.TarInfo) -> str | None:
         path = normalize_member_name(member.name)
         if path is None:
-            self._findings.append(
-                Finding(
-                    FindingKind.PATH_ESCAPE,
-                    f"member name {member.name!r} leaves the archive",
-                    where=self._name,
-                    integrity=True,
-                )
-            )
+            self._escape(f"member name {member.name!r} leaves the archive")
             return None
         if member.issym() or member.islnk():
             base = posixpath.dirname(path) if member.issym() else ""
@@ -160,14 +158,7 @@ class TarArchive:
             joined = posixpath.normpath(posixpath.join(base, member.linkname))
             target = None if joined.startswith("..") else normalize_member_name(joined)
             if target is None:
-                self._findings.append(
-                    Finding(
-                        FindingKind.PATH_ESCAPE,
-                        f"link {path!r} points outside the archive ({member.linkname!r})",
-                        where=self._name,
-                        integrity=True,
-                    )
-                )
+                self._escape(f"link {path!r} points outside the archive ({member.linkname!r})")
                 return None
             self._links[path] = target
             return None

@@ -169,12 +169,14 @@ def _from_os_release(text: str, path: str) -> Distro | None:
     return distro
 
 
-def _simple(pretty: str, name: str, version: str, path: str) -> Distro:
-    # syft's simpleRelease: ID = NAME = the name, ID_LIKE = [name], VERSION_ID = version.
+def _simple(pretty: str, name: str, version: str, path: str, ident: str = "") -> Distro:
+    # syft's simpleRelease: ID = NAME = the name, ID_LIKE = [name], VERSION_ID = version;
+    # redhat-release gives ID its own spelling (``ident``).
+    ident = ident or name
     return Distro(
-        id=name,
+        id=ident,
         version_id=version,
-        id_like=(name,),
+        id_like=(ident,),
         name=name,
         pretty_name=pretty,
         source_path=path,
@@ -204,14 +206,7 @@ def _from_redhat_release(text: str, path: str) -> Distro | None:
     ident = name.lower()
     if ident.startswith("red hat enterprise linux"):
         ident = "rhel"
-    return Distro(
-        id=ident,
-        version_id=version_id,
-        id_like=(ident,),
-        name=name,
-        pretty_name=contents,
-        source_path=path,
-    )
+    return _simple(contents, name, version_id, path, ident)
 
 
 def _from_busybox(text: str, path: str) -> Distro | None:

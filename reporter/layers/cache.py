@@ -42,7 +42,7 @@ import orjson
 
 from reporter import __version__
 from reporter.layers.scan import Captured, Entry, LayerScan
-from reporter.model import Finding
+from reporter.model import Finding, FindingKind
 from reporter.options import Limits
 
 __all__ = ["FORMAT", "LayerCache", "default_cache_dir"]
@@ -79,6 +79,14 @@ def _int(value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise _Invalid("not a non-negative integer")
     return value
+
+
+def _finding_kind(value: Any) -> FindingKind:
+    # an entry written by another version may name a kind this one lacks: unreadable, recompute
+    try:
+        return FindingKind(_str(value))
+    except ValueError:
+        raise _Invalid("unknown finding kind") from None
 
 
 def _opt_str(value: Any) -> str | None:
@@ -184,7 +192,7 @@ def _decode(key: str, raw: bytes, where: str) -> LayerScan:
             raise _Invalid("unknown severity")
         findings.append(
             Finding(
-                _str(kind),
+                _finding_kind(kind),
                 _str(message),
                 where=where if fwhere is None else _str(fwhere),
                 severity=severity,

@@ -278,7 +278,7 @@ class _Walker:
     # -- findings ------------------------------------------------------------------------------
 
     def _finding(
-        self, kind: str, message: str, severity: str = "error", *, integrity: bool = False
+        self, kind: FindingKind, message: str, severity: str = "error", *, integrity: bool = False
     ) -> None:
         self.findings.append(
             Finding(kind, message, where=self.where, severity=severity, integrity=integrity)

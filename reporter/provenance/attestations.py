@@ -25,7 +25,7 @@ import orjson
 from reporter.model import AttestationRef, Descriptor, Fact, Finding, FindingKind, Source
 
 from .buildinfo import attr_facts
-from .common import Part, is_digest, purl_to_ref, text
+from .common import Part, is_digest, parsed_sources, purl_to_ref, text
 from .sbom_compare import cyclonedx_packages
 
 __all__ = [
@@ -206,12 +206,11 @@ def read_slsa(
         if not isinstance(items, list):
             findings.append(_bad(where, f"provenance {name} is not a list"))
             return
-        for n, item in enumerate(items[:_MAX_ITEMS]):
-            source = material_source(item, origin, detail)
-            if source is None:
-                findings.append(_bad(where, f"provenance {name} #{n} has no uri"))
-            else:
-                sources.append(source)
+        found, refused = parsed_sources(
+            items, _MAX_ITEMS, lambda item: material_source(item, origin, detail)
+        )
+        sources.extend(found)
+        findings.extend(_bad(where, f"provenance {name} #{n} has no uri") for n in refused)
 
     def read_buildkit_metadata(
         meta: Mapping[str, Any], build_config: object

@@ -36,7 +36,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from reporter.model import BaseImage, Evidence, Fact, ImageDescription, Provenance, Source
@@ -221,16 +221,63 @@ def _source_matches(source: Source, ref: ImageRef) -> bool:
 # ---------------------------------------------------------------------------------------- find_base
 
 
+@dataclass(frozen=True, slots=True)
+class _Inputs:
+    """What step (4) learnt from the build's docker-image inputs."""
+
+    inputs: tuple[Source, ...]  # every docker-image input, minus build tooling
+    confirmed: tuple[tuple[Source, int], ...]  # inputs whose recorded layers open ours (count)
+    ruled_out: tuple[Source, ...]  # inputs whose recorded layers are not ours
+    open_inputs: tuple[Source, ...]  # inputs with no recorded layers either way
+
+
 def find_base(
     desc: ImageDescription, provenance: Provenance, candidates: Sequence[ImageDescription]
 ) -> BaseImage:
-    ours = desc.config.diff_ids
-    layer_digests = tuple(layer.digest for layer in desc.layers)
+    """Weigh the evidence in the module docstring's order; every step adds its ``Evidence`` and
+    notes, and the strongest answer wins."""
     evidence: list[Evidence] = []
     notes: list[str] = []
     boundaries, final = history_boundaries(desc)
+    claims = _base_claims(provenance)
+    claim_digests = {d for n, df in claims for d in [_claim_ref(n, df)[1]] if d}
+    matches, best = _by_layer_prefix(desc, candidates, claim_digests, evidence, notes)
+    ancestor_names = [b.name for b in boundaries if b is not final and b.name]
+    usable_claim = _by_base_claims(claims, matches, best, ancestor_names, evidence, notes)
+    run_layer, run_source = _by_buildpacks(desc, provenance, evidence, notes)
+    found = _by_build_inputs(desc, provenance, evidence)
+    _by_history(desc, final, evidence, notes)
 
-    # (1) layer prefix against supplied images
+    def result(name: str, digest: str, confidence: str, count: int | None) -> BaseImage:
+        return BaseImage(name, digest, confidence, count, tuple(evidence), "; ".join(notes))
+
+    if best is not None:
+        return result(
+            _candidate_name(best), best.target.manifest.digest, "high", len(best.config.diff_ids)
+        )
+    if usable_claim is not None:
+        name, digest, count = _claim_answer(
+            usable_claim, candidates, found, run_layer, final, evidence, notes
+        )
+        return result(name, digest, "medium", count)
+    if run_layer is not None or run_source is not None:
+        ref = parse_ref(run_source.ref) if run_source is not None else None
+        return result(
+            _name(ref) if ref else "", run_source.pin if run_source else "", "medium", run_layer
+        )
+    return _inputs_answer(desc, found, final, notes, result)
+
+
+def _by_layer_prefix(
+    desc: ImageDescription,
+    candidates: Sequence[ImageDescription],
+    claim_digests: set[str],
+    evidence: list[Evidence],
+    notes: list[str],
+) -> tuple[list[ImageDescription], ImageDescription | None]:
+    """(1) Supplied images whose diff_ids open ours, and the best of them (the longest; ties
+    prefer the one a base claim's digest names)."""
+    ours = desc.config.diff_ids
     matches = [
         c
         for c in candidates
@@ -239,34 +286,41 @@ def find_base(
         and ours[: len(c.config.diff_ids)] == c.config.diff_ids
         and c.target.manifest.digest != desc.target.manifest.digest
     ]
-    claims = _base_claims(provenance)
-    claim_digests = {d for n, df in claims for d in [_claim_ref(n, df)[1]] if d}
-    best: ImageDescription | None = None
-    if matches:
-        longest = max(len(c.config.diff_ids) for c in matches)
-        tied = [c for c in matches if len(c.config.diff_ids) == longest]
-        tied.sort(
-            key=lambda c: (
-                not (_digests_of(c) & claim_digests),
-                _candidate_name(c),
-                c.target.manifest.digest,
-            )
+    if not matches:
+        return matches, None
+    longest = max(len(c.config.diff_ids) for c in matches)
+    tied = [c for c in matches if len(c.config.diff_ids) == longest]
+    tied.sort(
+        key=lambda c: (
+            not (_digests_of(c) & claim_digests),
+            _candidate_name(c),
+            c.target.manifest.digest,
         )
-        best = tied[0]
-        evidence.append(
-            Evidence(
-                "layer-prefix",
-                f"the first {longest} diff_ids are those of supplied image "
-                f"{_candidate_name(best) or '(unnamed)'} ({best.target.manifest.digest})",
-                "candidate",
-            )
+    )
+    best = tied[0]
+    evidence.append(
+        Evidence(
+            "layer-prefix",
+            f"the first {longest} diff_ids are those of supplied image "
+            f"{_candidate_name(best) or '(unnamed)'} ({best.target.manifest.digest})",
+            "candidate",
         )
-        if len(tied) > 1:
-            others = ", ".join(_candidate_name(c) or c.target.manifest.digest for c in tied[1:])
-            notes.append(f"also a {longest}-layer prefix: {others}")
+    )
+    if len(tied) > 1:
+        others = ", ".join(_candidate_name(c) or c.target.manifest.digest for c in tied[1:])
+        notes.append(f"also a {longest}-layer prefix: {others}")
+    return matches, best
 
-    # (2) base annotations / labels
-    ancestor_names = [b.name for b in boundaries if b is not final and b.name]
+
+def _by_base_claims(
+    claims: list[tuple[Fact, Fact | None]],
+    matches: list[ImageDescription],
+    best: ImageDescription | None,
+    ancestor_names: list[str],
+    evidence: list[Evidence],
+    notes: list[str],
+) -> tuple[ImageRef | None, str, Fact] | None:
+    """(2) Base annotations and labels; the first one not inherited is the usable claim."""
     usable_claim: tuple[ImageRef | None, str, Fact] | None = None
     for name_fact, digest_fact in claims:
         ref, digest = _claim_ref(name_fact, digest_fact)
@@ -309,8 +363,14 @@ def find_base(
         evidence.append(Evidence("annotation", detail, where))
         if usable_claim is None:
             usable_claim = (ref, digest, name_fact)
+    return usable_claim
 
-    # (3) buildpacks run image
+
+def _by_buildpacks(
+    desc: ImageDescription, provenance: Provenance, evidence: list[Evidence], notes: list[str]
+) -> tuple[int | None, Source | None]:
+    """(3) The buildpacks run image: how many of our layers it holds, and its source."""
+    ours = desc.config.diff_ids
     run_layer: int | None = None
     run_source = next((s for s in provenance.sources if s.origin == "buildpacks"), None)
     for fact in _facts(provenance, "buildpacks.run-image.top-layer"):
@@ -323,8 +383,15 @@ def find_base(
             )
         else:
             notes.append("buildpacks run image top layer is not among this image's diff_ids")
+    return run_layer, run_source
 
-    # (4) provenance / buildinfo image inputs
+
+def _by_build_inputs(
+    desc: ImageDescription, provenance: Provenance, evidence: list[Evidence]
+) -> _Inputs:
+    """(4) Provenance / buildinfo image inputs, confirmed or ruled out by the layers BuildKit
+    recorded for them."""
+    layer_digests = tuple(layer.digest for layer in desc.layers)
     inputs, tooling = _image_inputs(provenance)
     if tooling:
         evidence.append(
@@ -366,8 +433,16 @@ def find_base(
                 source.origin,
             )
         )
+    return _Inputs(tuple(inputs), tuple(confirmed), tuple(ruled_out), tuple(open_inputs))
 
-    # (5) history
+
+def _by_history(
+    desc: ImageDescription,
+    final: HistoryBoundary | None,
+    evidence: list[Evidence],
+    notes: list[str],
+) -> None:
+    """(5) The build boundary in history."""
     if final is not None:
         evidence.append(
             Evidence(
@@ -381,43 +456,54 @@ def find_base(
     elif desc.config.history:
         notes.append("history cannot tell where this build started")
 
-    def result(name: str, digest: str, confidence: str, count: int | None) -> BaseImage:
-        return BaseImage(name, digest, confidence, count, tuple(evidence), "; ".join(notes))
 
-    if best is not None:
-        return result(
-            _candidate_name(best), best.target.manifest.digest, "high", len(best.config.diff_ids)
-        )
-    if usable_claim is not None:
-        ref, digest, fact = usable_claim
-        name = _name(ref) if ref is not None else ""
-        count: int | None = None
-        confirmed_by = [c for c in candidates if digest and digest in _digests_of(c)]
-        for c in confirmed_by:
-            evidence.append(
-                Evidence(
-                    "annotation",
-                    f"supplied image {c.target.manifest.digest} has that digest",
-                    "candidate",
-                )
+def _claim_answer(
+    usable_claim: tuple[ImageRef | None, str, Fact],
+    candidates: Sequence[ImageDescription],
+    found: _Inputs,
+    run_layer: int | None,
+    final: HistoryBoundary | None,
+    evidence: list[Evidence],
+    notes: list[str],
+) -> tuple[str, str, int | None]:
+    """The base a usable claim names, (name, digest, layer count): the count from a confirmed
+    input of the same image, else the buildpacks run image, else history's boundary."""
+    ref, digest, _ = usable_claim
+    name = _name(ref) if ref is not None else ""
+    count: int | None = None
+    confirmed_by = [c for c in candidates if digest and digest in _digests_of(c)]
+    for c in confirmed_by:
+        evidence.append(
+            Evidence(
+                "annotation",
+                f"supplied image {c.target.manifest.digest} has that digest",
+                "candidate",
             )
-            notes.append("the supplied image with the base digest does not share our first layers")
-        same = [n for s, n in confirmed if ref is not None and _source_matches(s, ref)]
-        if same:
-            count = same[0]
-        elif run_layer is not None:
-            count = run_layer
-        elif final is not None and (
-            not final.name
-            or (ref is not None and (f := parse_ref(final.name)) is not None and f.same_image(ref))
-        ):
-            count = final.layer_count
-        return result(name, digest, "medium", count)
-    if run_layer is not None or run_source is not None:
-        ref = parse_ref(run_source.ref) if run_source is not None else None
-        return result(
-            _name(ref) if ref else "", run_source.pin if run_source else "", "medium", run_layer
         )
+        notes.append("the supplied image with the base digest does not share our first layers")
+    same = [n for s, n in found.confirmed if ref is not None and _source_matches(s, ref)]
+    if same:
+        count = same[0]
+    elif run_layer is not None:
+        count = run_layer
+    elif final is not None and (
+        not final.name
+        or (ref is not None and (f := parse_ref(final.name)) is not None and f.same_image(ref))
+    ):
+        count = final.layer_count
+    return name, digest, count
+
+
+def _inputs_answer(
+    desc: ImageDescription,
+    found: _Inputs,
+    final: HistoryBoundary | None,
+    notes: list[str],
+    result: Callable[[str, str, str, int | None], BaseImage],
+) -> BaseImage:
+    """With no layer prefix, claim or run image: the build inputs, then history, then scratch
+    (every input a build stage), else none."""
+    confirmed, open_inputs = found.confirmed, found.open_inputs
     if len(confirmed) == 1:
         source, count = confirmed[0]
         return result(source.ref, source.pin, "medium", count)
@@ -451,8 +537,8 @@ def find_base(
     if final is not None:
         return result(final.name, "", "low", final.layer_count)
     if (
-        inputs
-        and len(ruled_out) == len(inputs)
+        found.inputs
+        and len(found.ruled_out) == len(found.inputs)
         and not confirmed
         and desc.config.history
         and all(_buildkit_marked(h.comment, h.created_by) for h in desc.config.history)

@@ -22,7 +22,7 @@ import orjson
 
 from reporter.model import Fact, Finding, FindingKind, ImageConfig, Source
 
-from .common import Part, text
+from .common import Part, parsed_sources, text
 
 __all__ = ["CONFIG_KEYS", "attr_facts", "decode_buildinfo", "from_config", "read_buildinfo"]
 
@@ -151,12 +151,11 @@ def _walk(
     raw_sources = doc.get("sources")
     if isinstance(raw_sources, list):
         source_detail = f"{detail} deps/{dep}" if dep else detail
-        for n, item in enumerate(raw_sources[:_MAX_SOURCES]):
-            source = _source(item, origin, source_detail)
-            if source is None:
-                problems.append(_bad(where, f"build info source #{n} has no type/ref"))
-            else:
-                sources.append(source)
+        found, refused = parsed_sources(
+            raw_sources, _MAX_SOURCES, lambda item: _source(item, origin, source_detail)
+        )
+        sources.extend(found)
+        problems.extend(_bad(where, f"build info source #{n} has no type/ref") for n in refused)
     elif raw_sources is not None:
         problems.append(_bad(where, "build info 'sources' is not a list"))
     deps = doc.get("deps")

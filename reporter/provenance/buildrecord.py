@@ -28,14 +28,13 @@ from reporter.jsonread import parse_descriptor
 from reporter.model import BuildRecord, Descriptor, Finding
 from reporter.resolve import read_blob
 
-from .attestations import material_source, parse_statement
+from .attestations import INTOTO_MEDIA_TYPE, material_source, parse_statement
 from .common import is_digest, text
 from .metadata_file import MetadataEntry, load_metadata_file
 
 __all__ = ["HISTORY_RECORD_TYPE", "RecordEntry", "load_dockerbuild", "read_record"]
 
 HISTORY_RECORD_TYPE = "application/vnd.buildkit.historyrecord.v0"
-INTOTO = "application/vnd.in-toto+json"
 _MAX_RECORDS = 10_000
 
 
@@ -200,7 +199,7 @@ def _one(
     layers = manifest.get("layers")
     for raw in layers if isinstance(layers, list) else []:
         layer, _ = parse_descriptor(raw, f"{path} {desc.digest} layer")
-        if layer is not None and layer.media_type == INTOTO and is_digest(layer.digest):
+        if layer is not None and layer.media_type == INTOTO_MEDIA_TYPE and is_digest(layer.digest):
             provenance = read_blob(archive, layer, limit, findings, "build record provenance")
             break
     return read_record(path, config_bytes, provenance, f"record {desc.digest}")

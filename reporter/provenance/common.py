@@ -11,7 +11,7 @@ filled in), so names from annotations, buildinfo and provenance materials can be
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -22,6 +22,7 @@ __all__ = [
     "Part",
     "is_digest",
     "parse_ref",
+    "parsed_sources",
     "purl_to_ref",
     "ref_from_any",
     "text",
@@ -142,3 +143,19 @@ def text(value: object, limit: int = 4096) -> str:
     if isinstance(value, str):
         return " ".join(value.split())[:limit]
     return ""
+
+
+def parsed_sources(
+    items: list[object], limit: int, parse: Callable[[object], Source | None]
+) -> tuple[list[Source], list[int]]:
+    """The first ``limit`` items that ``parse`` reads as sources, and the positions of those it
+    could not (the caller names them in a finding of its own kind)."""
+    sources: list[Source] = []
+    refused: list[int] = []
+    for n, item in enumerate(items[:limit]):
+        source = parse(item)
+        if source is None:
+            refused.append(n)
+        else:
+            sources.append(source)
+    return sources, refused

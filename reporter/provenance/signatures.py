@@ -43,7 +43,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from reporter.errors import UsageError
-from reporter.model import Finding, SignatureStatus
+from reporter.model import Finding, FindingKind, SignatureStatus
 
 __all__ = [
     "COSIGN_SIGNATURE_ANNOTATION",
@@ -255,7 +255,7 @@ def _invalid(
     where: str, message: str, keyids: tuple[str, ...] = ()
 ) -> tuple[SignatureStatus, tuple[Finding, ...]]:
     finding = Finding(
-        "bad-signature",
+        FindingKind.BAD_SIGNATURE,
         f"{message}; its claims are not used",
         where=where,
         severity="error",
@@ -372,7 +372,7 @@ def check_cosign(
         # another image is not a signature of this one
         bad, problems = _invalid(where, f"cosign payload signs {named}, not this image")
         mismatch = Finding(
-            "attestation-subject-mismatch",
+            FindingKind.ATTESTATION_SUBJECT_MISMATCH,
             "cosign signature names another image",
             where=where,
             severity="warning",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reporter.model import Finding, VerificationSummary
+from reporter.model import Finding, FindingKind, VerificationSummary
 
 from .common import text
 
@@ -67,7 +67,7 @@ def read_vsa(
     if not summary.verifier_id:
         findings.append(
             Finding(
-                "bad-attestation",
+                FindingKind.BAD_ATTESTATION,
                 "verification summary names no verifier",
                 where=where,
                 severity="warning",
@@ -76,7 +76,7 @@ def read_vsa(
     if summary.result not in ("PASSED", "FAILED"):
         findings.append(
             Finding(
-                "bad-attestation",
+                FindingKind.BAD_ATTESTATION,
                 f"verification summary result {summary.result!r} is neither PASSED nor FAILED",
                 where=where,
                 severity="warning",
@@ -85,7 +85,7 @@ def read_vsa(
     elif summary.result == "FAILED":
         findings.append(
             Finding(
-                "verification-failed",
+                FindingKind.VERIFICATION_FAILED,
                 f"verifier {summary.verifier_id or '(unnamed)'} says FAILED for policy "
                 f"{summary.policy_uri or '(none)'}",
                 where=where,

@@ -14,13 +14,10 @@ from typing import Any, ClassVar
 import orjson
 
 from reporter.errors import RenderError
-from reporter.model import SEVERITIES, Report, to_jsonable
+from reporter.model import REPORT_SCHEMA, SEVERITIES, Report, to_jsonable
 from reporter.render.interface import Renderer
 
 __all__ = ["REPORT_SCHEMA", "JSONRenderer", "report_document", "summary"]
-
-# The one definition of the report document's version; ``reporter.report_io`` reads it back.
-REPORT_SCHEMA = "oci-reporter/report/v1"
 
 
 def summary(report: Report) -> dict[str, Any]:

@@ -20,6 +20,7 @@ Layout lives in the templates; everything a template needs that takes more than 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import re
 from collections import Counter
@@ -41,7 +42,19 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from reporter.errors import RenderError
-from reporter.model import SEVERITIES, Finding, ImageReport, Layer, Package, Report
+from reporter.model import (
+    SEVERITIES,
+    AttestationCheck,
+    Finding,
+    ImageReport,
+    Layer,
+    Package,
+    PackageDelta,
+    Report,
+    SignatureStatus,
+    VerificationSummary,
+)
+from reporter.render.attested_props import sbom_compared
 from reporter.render.common import CONTROL, LINE_BREAKS, clean_text, human_size, short_digest
 from reporter.render.interface import Renderer
 
@@ -55,6 +68,7 @@ __all__ = [
     "md_escape",
     "render_template",
     "safe_url",
+    "signature_label",
     "template_dirs",
 ]
 
@@ -248,6 +262,54 @@ def _package_view(package: Package) -> dict[str, Any]:
     }
 
 
+def _fields(value: Any, *leave_out: str) -> dict[str, Any]:
+    """A flat dataclass's fields by name, for views that add nothing but a few keys."""
+    return {
+        f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name not in leave_out
+    }
+
+
+def _delta_view(delta: PackageDelta) -> dict[str, Any]:
+    return {"delta": delta, **_fields(delta)}
+
+
+def signature_label(signature: SignatureStatus) -> str:
+    """One line for a signature status: ``verified by key FILE (sha256:…)``, ``invalid: …``,
+    ``untrusted key`` (signed, but by no key given with ``--trust-key``), ``unsigned``."""
+    if signature.status == "verified":
+        key = signature.key_file or short_digest(signature.key)
+        return f"verified by key {key} ({short_digest(signature.key)})"
+    if signature.status == "invalid":
+        return f"invalid: {signature.detail}" if signature.detail else "invalid"
+    if signature.status == "untrusted-key":
+        return "untrusted key"
+    return signature.status
+
+
+def _signature_view(signature: SignatureStatus) -> dict[str, Any]:
+    return {"signature": signature, "label": signature_label(signature), **_fields(signature)}
+
+
+def _signed_view(value: AttestationCheck | VerificationSummary) -> dict[str, Any]:
+    """The fields of something signed, its signature flattened as ``signature_*``."""
+    return {
+        **_fields(value, "signature"),
+        **{f"signature_{k}": v for k, v in _signature_view(value.signature).items()},
+    }
+
+
+def _check_view(check: AttestationCheck) -> dict[str, Any]:
+    return {"check": check, **_signed_view(check)}
+
+
+def _vsa_view(summary: VerificationSummary) -> dict[str, Any]:
+    return {
+        "summary": summary,
+        "policy_url": safe_url(summary.policy_uri),
+        **_signed_view(summary),
+    }
+
+
 def _image_view(image: ImageReport, anchor: str) -> dict[str, Any]:
     description = image.description
     manifest = description.target.manifest
@@ -338,6 +400,17 @@ def _image_view(image: ImageReport, anchor: str) -> dict[str, Any]:
         "findings": findings,
         "distro": image.distro,
         "distro_name": (image.distro.pretty_name or image.distro.name) if image.distro else "",
+        "sbom_compared": sbom_compared(image),
+        "sbom_counts": {
+            "only_attested": len(image.only_attested),
+            "only_observed": len(image.only_observed),
+            "version_differs": len(image.version_differs),
+        },
+        "only_attested": [_delta_view(d) for d in image.only_attested],
+        "only_observed": [_delta_view(d) for d in image.only_observed],
+        "version_differs": [_delta_view(d) for d in image.version_differs],
+        "attestation_checks": [_check_view(c) for c in provenance.attestations],
+        "verification_summaries": [_vsa_view(v) for v in provenance.verification_summaries],
     }
 
 

@@ -11,7 +11,7 @@ Lenient like apt: a malformed epoch is treated as part of the upstream version; 
 
 from __future__ import annotations
 
-from reporter.versions.generic import split_epoch_release
+from reporter.versions.generic import compare_epoch_release, split_epoch_release
 
 __all__ = ["compare", "parse"]
 
@@ -69,10 +69,4 @@ def verrevcmp(a: str, b: str) -> int:
 
 def compare(a: str, b: str) -> int:
     """-1, 0 or 1 as ``a`` is older than, the same as or newer than ``b``."""
-    if a == b:
-        return 0
-    ea, ua, ra = parse(a)
-    eb, ub, rb = parse(b)
-    if ea != eb:
-        return -1 if ea < eb else 1
-    return verrevcmp(ua, ub) or verrevcmp(ra, rb)
+    return compare_epoch_release(a, b, verrevcmp)

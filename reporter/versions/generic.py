@@ -10,8 +10,9 @@ Never raises; ``compare(a, a) == 0`` and ``compare(a, b) == -compare(b, a)``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-__all__ = ["compare", "split_epoch_release"]
+__all__ = ["compare", "compare_epoch_release", "split_epoch_release"]
 
 _TOKEN = re.compile(r"[0-9]+|[^\W\d_]+|[^0-9A-Za-z._+:\-]", re.UNICODE)
 _PRE_WORDS = frozenset(
@@ -60,3 +61,15 @@ def split_epoch_release(text: str) -> tuple[int, str, str]:
     if not sep:
         return epoch, text, ""
     return epoch, version, release
+
+
+def compare_epoch_release(a: str, b: str, segment: Callable[[str, str], int]) -> int:
+    """dpkg's and rpm's EVR order alike: epochs numerically, then the version, then the release,
+    each of the last two by the scheme's own ``segment`` comparison (verrevcmp / rpmvercmp)."""
+    if a == b:
+        return 0
+    ea, va, ra = split_epoch_release(a)
+    eb, vb, rb = split_epoch_release(b)
+    if ea != eb:
+        return -1 if ea < eb else 1
+    return segment(va, vb) or segment(ra, rb)

@@ -10,7 +10,7 @@ release. Only ASCII letters and digits count as alphanumeric (``risalnum``). Nev
 
 from __future__ import annotations
 
-from reporter.versions.generic import split_epoch_release
+from reporter.versions.generic import compare_epoch_release, split_epoch_release
 
 __all__ = ["compare", "parse", "rpmvercmp"]
 
@@ -99,10 +99,4 @@ def parse(evr: str) -> tuple[int, str, str]:
 
 def compare(a: str, b: str) -> int:
     """-1, 0 or 1 as EVR ``a`` is older than, the same as or newer than ``b``."""
-    if a == b:
-        return 0
-    ea, va, ra = parse(a)
-    eb, vb, rb = parse(b)
-    if ea != eb:
-        return -1 if ea < eb else 1
-    return rpmvercmp(va, vb) or rpmvercmp(ra, rb)
+    return compare_epoch_release(a, b, rpmvercmp)

@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from reporter.errors import RenderError
-from reporter.model import Finding, Report, to_jsonable
+from reporter.model import Finding, FindingKind, Report, to_jsonable
 from reporter.render.dispatch import get_renderer
 from reporter.render.json import REPORT_SCHEMA, JSONRenderer
 
@@ -74,7 +74,7 @@ def test_without_summary(report: Report) -> None:
 
 
 def test_unserialisable_value_is_a_render_error(report: Report) -> None:
-    bad = dataclasses.replace(report, findings=(Finding("x", "y", expected=2**70),))  # type: ignore[arg-type]
+    bad = dataclasses.replace(report, findings=(Finding(FindingKind.CATALOG, "y", expected=2**70),))  # type: ignore[arg-type]
     with pytest.raises(RenderError, match="cannot serialise"):
         JSONRenderer().render(bad)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from reporter.errors import RenderError
-from reporter.model import Report
+from reporter.model import Report, SignatureStatus
 from reporter.render.common import clean_text, human_size
 from reporter.render.dispatch import get_renderer
 from reporter.render.templated import (
@@ -22,6 +22,7 @@ from reporter.render.templated import (
     md_escape,
     render_template,
     safe_url,
+    signature_label,
     template_dirs,
 )
 from tests.factory import HOSTILE_STRINGS
@@ -319,3 +320,80 @@ def test_user_template_errors(tmp_path: Path, report: Report, source: str, messa
 def test_missing_user_template(tmp_path: Path, report: Report) -> None:
     with pytest.raises(RenderError, match="template not found"):
         render_template(report, tmp_path / "absent.j2")
+
+
+# --------------------------------------------------------------------------- attested vs observed
+
+
+def test_attested_context(report: Report) -> None:
+    amd64 = build_context(report)["images"][0]
+    image = report.images[0]
+    assert amd64["sbom_compared"] is True
+    assert amd64["sbom_counts"] == {
+        "only_attested": len(image.only_attested),
+        "only_observed": len(image.only_observed),
+        "version_differs": len(image.version_differs),
+    }
+    assert [d["name"] for d in amd64["only_attested"]] == [d.name for d in image.only_attested]
+    statuses = [c["signature_status"] for c in amd64["attestation_checks"]]
+    assert statuses == [c.signature.status for c in image.provenance.attestations]
+    vsa = amd64["verification_summaries"][0]
+    summary = image.provenance.verification_summaries[0]
+    assert (vsa["verifier_id"], vsa["policy_uri"], vsa["result"]) == (
+        summary.verifier_id,
+        summary.policy_uri,
+        summary.result,
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [
+        (
+            SignatureStatus("verified", key="sha256:" + "ab" * 32, key_file="keys/a.pem"),
+            "verified by key keys/a.pem (sha256:abababababab)",
+        ),
+        (SignatureStatus("invalid", detail="DSSE signature does not verify"), "invalid: DSSE"),
+        (SignatureStatus("untrusted-key", keyids=("k",)), "untrusted key"),
+        (SignatureStatus(), "unsigned"),
+    ],
+)
+def test_signature_label(status: SignatureStatus, label: str) -> None:
+    assert signature_label(status).startswith(label)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_attested_section_counts_come_first(report: Report, fmt: str) -> None:
+    text = get_renderer(fmt).render(report).decode()
+    image = report.images[0]
+    section = text.index("Attested vs observed")
+    n = (len(image.only_attested), len(image.only_observed), len(image.version_differs))
+    counts = text.index(
+        "| {} | {} | {} |".format(*n)
+        if fmt == "md"
+        else "only attested: <strong>{}</strong></span><span>only observed: <strong>{}</strong>"
+        "</span><span>version differs: <strong>{}</strong>".format(*n),
+        section,
+    )
+    tables = [
+        text.index(f"{title} (", section)
+        for title in ("Only attested", "Only observed", "Version differs")
+    ]
+    assert counts < min(tables)
+    assert tables == sorted(tables)
+    for delta in (*image.only_attested, *image.only_observed, *image.version_differs):
+        assert delta.name in text
+    for label in ("verified by key", "invalid:", "untrusted key", "unsigned"):
+        assert label in text
+    assert "https://verifier.example.com" in text
+    assert "PASSED" in text
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_no_attested_section_without_an_sbom(fmt: str) -> None:
+    from tests.factory import image as make_image
+    from tests.factory import pkg
+    from tests.factory import report as make_report_of
+
+    text = get_renderer(fmt).render(make_report_of(make_image(packages=(pkg("deb", "a", "1"),))))
+    assert "Attested vs observed" not in text.decode()

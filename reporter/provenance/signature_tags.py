@@ -33,16 +33,18 @@ def sig_tag_subject(ref_name: str) -> str:
 
 
 def cosign_signature_refs(
-    archive: Archive, limits: Limits, findings: list[Finding]
-) -> dict[str, tuple[AttestationRef, ...]]:
-    """Image digest → the cosign signature manifests tagged for it in ``index.json``."""
+    archive: Archive, limits: Limits
+) -> tuple[dict[str, tuple[AttestationRef, ...]], tuple[Finding, ...]]:
+    """Image digest → the cosign signature manifests tagged for it in ``index.json``, and the
+    findings of reading them (returned beside the value, as every provenance reader does)."""
     if not archive.exists("index.json"):
-        return {}
+        return {}, ()
     data = archive.read("index.json", limits.max_json_bytes)
     try:
         index = as_dict(parse_json(data or b"{}", f"{archive.name}/index.json"))
     except InputError:
-        return {}  # resolve has said so already
+        return {}, ()  # resolve has said so already
+    findings: list[Finding] = []
     links: dict[str, list[AttestationRef]] = {}
     for position, raw in enumerate(as_list(index.get("manifests"))):
         descriptor, _ = parse_descriptor(raw, f"index.json manifests[{position}]")
@@ -75,4 +77,4 @@ def cosign_signature_refs(
         links.setdefault(subject, []).append(
             AttestationRef(manifest=descriptor, kind="cosign-signature", layers=tuple(layers))
         )
-    return {k: tuple(v) for k, v in sorted(links.items())}
+    return {k: tuple(v) for k, v in sorted(links.items())}, tuple(findings)

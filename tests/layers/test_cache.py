@@ -16,7 +16,7 @@ from reporter.catalog import CATALOG_VERSION
 from reporter.cli import main
 from reporter.layers.cache import FORMAT, LayerCache, default_cache_dir
 from reporter.layers.scan import Captured, Entry, LayerScan
-from reporter.model import Finding, Report
+from reporter.model import Finding, FindingKind, Report
 from reporter.options import Limits, Options
 from reporter.pipeline import generate
 from samples.build import write_layout
@@ -63,8 +63,15 @@ def _scan() -> LayerScan:
             Captured("usr/bin/app", "go", b"", whole=False),
         ),
         findings=(
-            Finding("limit", "something", where=WHERE, severity="warning"),
-            Finding("x", "elsewhere", where="other", expected="e", actual=None, integrity=True),
+            Finding(FindingKind.LIMIT, "something", where=WHERE, severity="warning"),
+            Finding(
+                FindingKind.DIGEST_MISMATCH,
+                "elsewhere",
+                where="other",
+                expected="e",
+                actual=None,
+                integrity=True,
+            ),
         ),
         complete=True,
     )
@@ -326,7 +333,7 @@ _WRITER = textwrap.dedent(
 
 
 def test_concurrent_writers_never_leave_a_broken_entry(tmp_path: Path) -> None:
-    code = _WRITER.format(repo=str(REPO), tests=str(REPO / "tests"))
+    code = _WRITER.format(repo=str(REPO), tests=str(Path(__file__).resolve().parent))
     writers = [
         subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stderr=subprocess.PIPE)
         for _ in range(2)
