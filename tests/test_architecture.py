@@ -29,7 +29,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     # (progress: the callback type every stage may report through, and the terminal bar)
     ("errors", "model", "options", "compression", "jsonread", "versions", "progress"),
     ("archive",),  # path or "-" → files and blobs by path
-    ("resolve", "signature_tags"),  # index / manifest list → per-platform image targets
+    ("resolve",),  # index / manifest list → per-platform image targets
     ("image",),  # manifest + config → ImageDescription
     ("layers",),  # one streaming pass per layer, the layer cache, layer verification
     ("catalog",),  # packages with Location

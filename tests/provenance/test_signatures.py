@@ -19,6 +19,7 @@ from securesystemslib.dsse import Envelope
 from securesystemslib.signer import CryptoSigner  # type: ignore[attr-defined]
 
 from reporter.errors import UsageError
+from reporter.provenance.signature_tags import sig_tag_subject
 from reporter.provenance.signatures import (
     COSIGN_SIGNATURE_ANNOTATION,
     TrustedKey,
@@ -28,7 +29,6 @@ from reporter.provenance.signatures import (
     pae,
     parse_trusted_key,
 )
-from reporter.signature_tags import sig_tag_subject
 
 INTOTO = "application/vnd.in-toto+json"
 STATEMENT = orjson.dumps(
