@@ -20,6 +20,7 @@ import tarfile
 from collections.abc import Callable, Iterator
 from typing import IO, Self
 
+from reporter.compression import STREAM_ERRORS
 from reporter.errors import ArchiveError, InputError
 from reporter.model import Finding, FindingKind
 
@@ -125,7 +126,7 @@ class TarArchive:
                 self._stream_all(scan, max_small_bytes)
         except tarfile.TarError as exc:
             raise ArchiveError(f"not a readable tar archive ({exc})", where=self._name) from exc
-        except (EOFError, OSError, ValueError) as exc:
+        except (EOFError, OSError, ValueError, *STREAM_ERRORS) as exc:
             raise ArchiveError(
                 f"archive data is corrupt or cut short ({exc})", where=self._name
             ) from exc
