@@ -356,7 +356,8 @@ def read_attestation(
             )
         )
     subject_digests = {d for _, ds in statement.subjects for d in ds}
-    linked = _link_fact(ref, layer, image_digest, subject_digests)
+    # a statement that is malformed (no subject list at all, …) is not vouched for by its link
+    linked = None if findings else _link_fact(ref, layer, image_digest, subject_digests)
     if image_digest and image_digest not in subject_digests and linked is None:
         problems.append(
             Finding(
