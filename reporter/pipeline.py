@@ -135,9 +135,9 @@ def _describe_open(
     findings = list(archive.findings) + list(resolution.findings)
     targets = [t for t in resolution.targets if _selected(t, options)]
     if not targets and (options.tag or options.digest):
-        wanted = options.tag or options.digest
+        asked = options.tag or options.digest
         there = available(resolution.targets)
-        raise _nothing_found(archive, findings, f"no image matches {wanted} (there: {there})")
+        raise _nothing_found(archive, findings, f"no image matches {asked} (there: {there})")
 
     # A docker-save image has no manifest blob: it is described once its layers are hashed.
     docker = resolution.format == "docker-archive"

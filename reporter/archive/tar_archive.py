@@ -55,6 +55,10 @@ _HEADER_STOPS: tuple[type[Exception], ...] = tuple(
 )
 
 
+# Corrupt or cut compressed data: isal's IsalError is neither an OSError nor a ValueError.
+_CORRUPT: tuple[type[Exception], ...] = (EOFError, OSError, ValueError, *STREAM_ERRORS)
+
+
 class _CheckedTarInfo(tarfile.TarInfo):
     """Remembers why ``tarfile`` stopped reading headers.
 
@@ -126,7 +130,7 @@ class TarArchive:
                 self._stream_all(scan, max_small_bytes)
         except tarfile.TarError as exc:
             raise ArchiveError(f"not a readable tar archive ({exc})", where=self._name) from exc
-        except (EOFError, OSError, ValueError, *STREAM_ERRORS) as exc:
+        except _CORRUPT as exc:
             raise ArchiveError(
                 f"archive data is corrupt or cut short ({exc})", where=self._name
             ) from exc

@@ -350,9 +350,11 @@ class _Walker:
         where = None
         if self._hdr:
             where = f"inside a header ({len(self._hdr)} of 512 bytes)"
-        elif self._take or self._sparse_ext is not None:
-            where = "inside an entry's data"
-        elif self._skip and self._offset < self._data_end:
+        elif (
+            self._take
+            or self._sparse_ext is not None
+            or (self._skip and self._offset < self._data_end)  # not just the padding is missing
+        ):
             where = "inside an entry's data"
         elif self._pax is not None or self._longname is not None or self._longlink is not None:
             where = "after an extended header, before its entry"

@@ -63,6 +63,7 @@ from reporter.render.common import (
     registry_host,
     sbom_text,
 )
+from reporter.render.inputname import sbom_input_name
 from reporter.render.interface import Renderer
 
 __all__ = ["NAMESPACE_PREFIX", "SPDXJSONRenderer", "report_to_spdx", "serialize_spdx"]
@@ -183,7 +184,7 @@ def _timestamp(text: str) -> datetime:
 
 def _image_name(image: ImageReport, report: Report) -> str:
     parsed = image_repository(image)
-    return parsed[0] if parsed else _one_line(report.input_name) or "image"
+    return parsed[0] if parsed else _one_line(sbom_input_name(report)) or "image"
 
 
 def _container_package(
@@ -321,8 +322,8 @@ def report_to_spdx(report: Report) -> Document:
     """Pure: the SPDX 2.3 document model for the report's images."""
     digests = sorted(image.description.target.manifest.digest for image in report.images)
     names = [_image_name(image, report) for image in report.images]
-    name = names[0] if names else _one_line(report.input_name) or "image"
-    serial = uuid.uuid5(_NAMESPACE_UUID, "\n".join(digests) or report.input_name)
+    name = names[0] if names else _one_line(sbom_input_name(report)) or "image"
+    serial = uuid.uuid5(_NAMESPACE_UUID, "\n".join(digests) or sbom_input_name(report))
     slug = _ID_UNSAFE.sub("-", name).strip("-")[:60] or "image"
     creation = CreationInfo(
         spdx_version="SPDX-2.3",
@@ -331,7 +332,7 @@ def report_to_spdx(report: Report) -> Document:
         document_namespace=f"{NAMESPACE_PREFIX}/{slug}-{serial}",
         creators=[Actor(ActorType.TOOL, _one_line(f"oci-reporter-{report.tool_version}"))],
         created=_timestamp(report.generated),
-        creator_comment=_one_line(f"from {report.input_name} ({report.input_format})"),
+        creator_comment=_one_line(f"from {sbom_input_name(report)} ({report.input_format})"),
     )
     licences = _Licences()
     packages: list[Package] = []

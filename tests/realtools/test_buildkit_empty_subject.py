@@ -127,7 +127,8 @@ def test_sample_builder_empty_subject_gives_the_named_subject_facts(tmp_path: Pa
         }
 
     empty, named = attested(True), attested(False)
-    assert "attestation.linked-by" in empty and "attestation.linked-by" not in named
+    assert "attestation.linked-by" in empty
+    assert "attestation.linked-by" not in named
     del empty["attestation.linked-by"]
     assert empty == named
     assert named["config-source.digest"] == "sha1:0123456789abcdef0123456789abcdef01234567"

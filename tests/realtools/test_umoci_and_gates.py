@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,14 +22,14 @@ def _layout_blob(layout: Path, digest: str) -> Path:
     return layout / "blobs" / "sha256" / digest.split(":", 1)[1]
 
 
-def _manifest(layout: Path, tag: str) -> dict[str, object]:
+def _manifest(layout: Path, tag: str) -> dict[str, Any]:
     index = json.loads((layout / "index.json").read_text())
     entry = next(
         m
         for m in index["manifests"]
         if m["annotations"]["org.opencontainers.image.ref.name"] == tag
     )
-    manifest: dict[str, object] = json.loads(_layout_blob(layout, entry["digest"]).read_text())
+    manifest: dict[str, Any] = json.loads(_layout_blob(layout, entry["digest"]).read_text())
     return manifest
 
 
@@ -70,7 +71,7 @@ def test_umoci_insert_layer_without_end_blocks_is_whole(
     import gzip
 
     manifest = _manifest(umoci_layout, "app2")
-    last = manifest["layers"][-1]  # type: ignore[index]
+    last = manifest["layers"][-1]
     raw = gzip.decompress(_layout_blob(umoci_layout, last["digest"]).read_bytes())
     assert len(raw) % 512 != 0, "umoci insert was expected to stop inside the padding"
     out = tmp_path / "r.json"
@@ -90,23 +91,24 @@ def test_umoci_layer_cut_inside_file_data_is_an_integrity_error(
     import hashlib
 
     manifest = _manifest(umoci_layout, "app2")
-    last = manifest["layers"][-1]  # type: ignore[index]
+    last = manifest["layers"][-1]
     blob = _layout_blob(umoci_layout, last["digest"])
     cut = gzip.decompress(blob.read_bytes())[:514]  # header + 2 of the 5 data bytes
     # Re-point the manifest and config at the cut layer so only the tar walk can object.
     packed = gzip.compress(cut, mtime=0)
     _write_blob(umoci_layout, packed)
-    cfg_desc = manifest["config"]  # type: ignore[index]
+    cfg_desc = manifest["config"]
     config = json.loads(_layout_blob(umoci_layout, cfg_desc["digest"]).read_text())
     config["rootfs"]["diff_ids"][-1] = "sha256:" + hashlib.sha256(cut).hexdigest()
     cfg_bytes = json.dumps(config).encode()
     manifest["config"] = {**cfg_desc, **_write_blob(umoci_layout, cfg_bytes)}
-    manifest["layers"][-1] = {**last, **_write_blob(umoci_layout, packed)}  # type: ignore[index]
+    manifest["layers"][-1] = {**last, **_write_blob(umoci_layout, packed)}
     _retag(umoci_layout, "app2", json.dumps(manifest).encode())
     out = tmp_path / "r.json"
     result = cli(capsys, "report", "-q", "--no-cache", f"{umoci_layout}:app2", "-o", str(out))
     assert result.code == 4
-    assert "inside an entry's data" in result.err and result.err.count("\n") == 1
+    assert "inside an entry's data" in result.err
+    assert result.err.count("\n") == 1
 
 
 def _write_blob(layout: Path, data: bytes) -> dict[str, object]:
@@ -132,7 +134,7 @@ def tampered(umoci_layout: Path, tmp_path: Path) -> Path:
 
     copy = tmp_path / "tampered"
     shutil.copytree(umoci_layout, copy)
-    layer = _manifest(copy, "app")["layers"][0]  # type: ignore[index]
+    layer = _manifest(copy, "app")["layers"][0]
     flip_byte(_layout_blob(copy, layer["digest"]))
     return copy
 
@@ -181,7 +183,7 @@ def test_report_and_inspect_of_a_tampered_image_say_why(
 def test_missing_layer_blob_says_why(
     umoci_layout: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    layer = _manifest(umoci_layout, "app")["layers"][0]  # type: ignore[index]
+    layer = _manifest(umoci_layout, "app")["layers"][0]
     _layout_blob(umoci_layout, layer["digest"]).unlink()
     result = cli(capsys, "report", "-q", f"{umoci_layout}:app", "-o", str(tmp_path / "r.json"))
     assert result.code == 4
@@ -236,7 +238,8 @@ def test_reference_with_colons_selects_from_a_podman_archive(
     finally:
         os.chdir(cwd)
     assert rel.code == 0, rel.err
-    assert "localhost/corpus/other:1.0" in rel.out and "corpus/app" not in rel.out
+    assert "localhost/corpus/other:1.0" in rel.out
+    assert "corpus/app" not in rel.out
 
 
 def test_selector_errors_list_what_is_there(
@@ -275,3 +278,28 @@ def test_gzip_header_then_garbage_is_exit_3(
     result = cli(capsys, "report", "-q", str(bad), "-o", str(tmp_path / "r.json"))
     assert result.code == 3
     _one_line(result.err, str(bad), "corrupt")
+
+
+def test_sbom_bytes_do_not_depend_on_how_the_path_was_typed(
+    umoci_layout: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.chdir(umoci_layout.parent)
+    outputs: list[dict[str, bytes]] = []
+    for typed in ("./lay", f"{umoci_layout}/"):
+        out = tmp_path / f"out-{len(outputs)}"
+        args = [
+            "report",
+            "-q",
+            "--no-cache",
+            typed,
+            "-f",
+            "cyclonedx-json,spdx-json",
+            "--output-dir",
+        ]
+        assert main([*args, str(out)]) == 0
+        outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert outputs[0]
+    assert outputs[0] == outputs[1]
+    for data in outputs[1].values():
+        assert str(tmp_path).encode() not in data  # no local directory in any SBOM
