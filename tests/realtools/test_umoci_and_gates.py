@@ -303,3 +303,34 @@ def test_sbom_bytes_do_not_depend_on_how_the_path_was_typed(
     assert outputs[0] == outputs[1]
     for data in outputs[1].values():
         assert str(tmp_path).encode() not in data  # no local directory in any SBOM
+
+
+def test_history_facts_sort_naturally_on_a_umoci_image(umoci_layout: Path, tmp_path: Path) -> None:
+    umoci = tool("umoci")
+    for n in range(12):  # twelve history entries, each with a comment
+        run([umoci, "config", "--image", f"{umoci_layout}:app", f"--history.comment=step {n}"])
+    out = tmp_path / "r.json"
+    assert main(["report", "-q", "--no-cache", f"{umoci_layout}:app", "-o", str(out)]) == 0
+    (image,) = json.loads(out.read_text())["images"]
+    details = [
+        int(f["origin_detail"].split()[1])
+        for f in image["provenance"]["facts"]
+        if f["key"] == "history.comment"
+    ]
+    assert len(details) >= 12
+    assert details == sorted(details)  # entry 2 before entry 10
+
+
+def test_layer_of_unknown_origin_is_counted_as_such(umoci_layout: Path, tmp_path: Path) -> None:
+    md = tmp_path / "r.md"
+    assert (
+        main(["report", "-q", "--no-cache", f"{umoci_layout}:app", "-f", "md", "-o", str(md)]) == 0
+    )
+    text = md.read_text()
+    assert "Layers (1: 0 base, 0 added, 1 of unknown origin)" in text
+    html = tmp_path / "r.html"
+    assert (
+        main(["report", "-q", "--no-cache", f"{umoci_layout}:app", "-f", "html", "-o", str(html)])
+        == 0
+    )
+    assert "of unknown origin (1)" in html.read_text()
