@@ -18,7 +18,6 @@ facts ``material-layers:<ref>`` (value: comma-separated layer digests) for ``bas
 from __future__ import annotations
 
 import re
-
 from collections.abc import Sequence
 
 from reporter.model import (
