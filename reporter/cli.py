@@ -26,8 +26,9 @@ from dataclasses import replace
 
 from reporter import __version__
 from reporter.errors import ReporterError, UsageError
-from reporter.model import Platform
+from reporter.model import Platform, Report
 from reporter.options import Limits, Options
+from reporter.selector import split_values
 
 __all__ = ["main"]
 
@@ -242,7 +243,7 @@ def _parser() -> argparse.ArgumentParser:
         "--fail-on",
         action="append",
         default=[],
-        choices=("attested-mismatch",),
+        metavar="attested-mismatch",
         help="exit 9 when an attested SBOM and the scanned packages disagree",
     )
     _add_trust_key(report)
@@ -382,7 +383,7 @@ def _options(args: argparse.Namespace, path: str) -> tuple[str, Options]:
 
 def _base_options(args: argparse.Namespace) -> Options:
     try:
-        platforms = tuple(Platform.parse(p) for p in args.platform)
+        platforms = tuple(Platform.parse(p) for p in split_values(args.platform))
     except ValueError as exc:
         raise UsageError(f"--platform must look like os/arch[/variant]: {exc}") from None
     epoch_text = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
@@ -406,6 +407,22 @@ def _base_options(args: argparse.Namespace) -> Options:
     )
 
 
+def _say(line: str) -> None:
+    """Why a non-zero exit: one line on standard error (README "Exit codes")."""
+    print(f"oci-reporter: {' '.join(line.split())}", file=sys.stderr)
+
+
+def _integrity_exit(report: Report, path: str) -> int:
+    """Exit 4 with the reason on stderr when a blob failed verification; the outputs stay."""
+    from reporter.integrity import integrity_line, report_integrity_findings
+
+    problems = report_integrity_findings(report)
+    if not problems:
+        return EXIT_OK
+    _say(f"{path}: {integrity_line(problems)} (outputs written with the findings)")
+    return EXIT_INTEGRITY
+
+
 def _cmd_inspect(args: argparse.Namespace) -> int:
     from reporter.output import write_bytes as write_output
     from reporter.pipeline import generate
@@ -417,7 +434,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     report = generate(path, options, terminal_progress(quiet=args.quiet))
     data = render_inspect_json(report) if args.format == "json" else render_inspect_table(report)
     write_output(args.output, data)
-    return EXIT_OK if report.integrity_ok else EXIT_INTEGRITY
+    return _integrity_exit(report, path)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -438,7 +455,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
         base_images=tuple(args.base),
         build_records=tuple(args.build_record),
     )
-    formats = tuple(args.format) or (("json",) if not args.template else ())
+    formats = split_values(args.format) or (("json",) if not args.template else ())
+    fail_on = split_values(args.fail_on)
+    unknown = [name for name in fail_on if name != "attested-mismatch"]
+    if unknown:
+        raise UsageError(f"--fail-on {unknown[0]!r}: report knows only attested-mismatch")
     if args.output and args.output_dir:
         raise UsageError("give --output or --output-dir, not both")
     sbom_people = {"--sbom-author": args.sbom_author, "--sbom-supplier": args.sbom_supplier}
@@ -459,8 +480,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
         cyclonedx_index_root=args.cyclonedx_index_root,
     )
     if not report.integrity_ok:
-        return EXIT_INTEGRITY
-    if "attested-mismatch" in args.fail_on and attested_mismatch(report):
+        return _integrity_exit(report, path)
+    if "attested-mismatch" in fail_on and attested_mismatch(report):
+        _say(
+            f"{path}: --fail-on attested-mismatch: the attested SBOM and the scanned packages "
+            "disagree (see the report)"
+        )
         return EXIT_DIFF_GATE
     return EXIT_OK
 
@@ -471,7 +496,11 @@ def _cmd_check_base(args: argparse.Namespace) -> int:
     path, options = _options(args, args.path)
     verdict, text = check_base_command(path, args.base, options, args.format)
     sys.stdout.write(text)
-    return {"current": EXIT_OK, "stale": EXIT_STALE}.get(verdict, EXIT_UNKNOWN)
+    code = {"current": EXIT_OK, "stale": EXIT_STALE}.get(verdict, EXIT_UNKNOWN)
+    if code != EXIT_OK:
+        why = "rebuild or rebase" if verdict == "stale" else "the evidence does not decide"
+        _say(f"{path}: check-base against {args.base}: {verdict} ({why})")
+    return code
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
@@ -479,10 +508,13 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     from reporter.output import write_bytes as write_output
 
     data, triggered = diff_command(
-        args.old, args.new, _base_options(args), args.format, tuple(args.fail_on)
+        args.old, args.new, _base_options(args), args.format, split_values(args.fail_on)
     )
     write_output(args.output, data)
-    return EXIT_DIFF_GATE if triggered else EXIT_OK
+    if triggered:
+        _say(f"diff {args.old} {args.new}: --fail-on tripped: {', '.join(triggered)}")
+        return EXIT_DIFF_GATE
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,6 +6,7 @@ turns their results into bytes and verdicts (``cli.py`` keeps argv and exit code
 
 from __future__ import annotations
 
+from reporter.integrity import report_integrity_findings, require
 from reporter.options import Options
 from reporter.pipeline import check_base_images, diff_sides
 from reporter.render.checkbase import render_check_base
@@ -31,6 +32,9 @@ def diff_command(
     from reporter.render.diff import render_diff
 
     old, new = diff_sides(old_spec, new_spec, options)
+    # A diff over unverified bytes invents changes (a flipped byte reads as removed packages).
+    require(report_integrity_findings(old), old_spec, "diff")
+    require(report_integrity_findings(new), new_spec, "diff")
     diff = diff_reports(old, new)
     # attested-mismatch is about NEW alone (its SBOM attestation vs its layers), not a change
     gated = tuple(c for c in fail_on if c != "attested-mismatch")

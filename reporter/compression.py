@@ -26,6 +26,7 @@ from reporter.options import Limits
 
 __all__ = [
     "GZIP_MAGIC",
+    "STREAM_ERRORS",
     "ZSTD_MAGIC",
     "ChunkSource",
     "DecodeError",
@@ -184,6 +185,11 @@ try:
 except ImportError:  # pragma: no cover - isal is a declared dependency; this keeps us working
     new_inflater = ZlibInflater
     _GZIP_ERRORS = (zlib.error, ValueError, EOFError)
+
+
+# What reading an ``open_stream`` file may raise on corrupt data, besides OSError/EOFError:
+# isal's IsalError is neither (a gzip header followed by garbage reached the CLI as a bug).
+STREAM_ERRORS: tuple[type[Exception], ...] = (*_GZIP_ERRORS, zstandard.ZstdError)
 
 
 def _gunzip(src: ChunkSource, data: bytes) -> Iterator[bytes]:

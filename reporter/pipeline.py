@@ -20,6 +20,7 @@ from reporter.catalog.interface import Cataloger
 from reporter.catalog.run import catalog_image
 from reporter.errors import InputError, IntegrityError, LayoutError, NotFoundError, UsageError
 from reporter.image import describe, describe_docker
+from reporter.integrity import image_integrity_findings, require
 from reporter.layers.scan import LayerScan
 from reporter.layers.schedule import scan_layers, stream_scanner
 from reporter.layers.verify import verify_layer
@@ -47,6 +48,7 @@ from reporter.provenance.signature_tags import cosign_signature_refs
 from reporter.provenance.signatures import load_trusted_keys
 from reporter.report import assemble_image, assemble_report
 from reporter.resolve import matches_platform, read_blob, resolve
+from reporter.selector import available, split_spec
 
 __all__ = [
     "Scanned",
@@ -132,7 +134,9 @@ def _describe_open(
     findings = list(archive.findings) + list(resolution.findings)
     targets = [t for t in resolution.targets if _selected(t, options)]
     if not targets and (options.tag or options.digest):
-        raise _nothing_found(archive, findings, f"no image matches {options.tag or options.digest}")
+        asked = options.tag or options.digest
+        there = available(resolution.targets)
+        raise _nothing_found(archive, findings, f"no image matches {asked} (there: {there})")
 
     # A docker-save image has no manifest blob: it is described once its layers are hashed.
     docker = resolution.format == "docker-archive"
@@ -140,12 +144,14 @@ def _describe_open(
     descriptions: list[ImageDescription | None] = []
     layer_paths: list[list[tuple[str, str, str]]] = []
     expected: dict[str, tuple[str, int, str]] = {}  # path -> (digest, size, diff_id) claimed
+    seen: list[str] = []  # platforms of the images described, for a "matched nothing" error
     for target in targets:
         if docker:
             paths = [(p, "sha256", "") for p in target.docker_layer_paths[1:]]
             descriptions.append(None)
         else:
             desc = describe(archive, target, options.limits)
+            seen.append(str(desc.platform))
             if not matches_platform(desc.platform, options.platforms):
                 continue  # never stream the layers of a platform nobody asked for
             descriptions.append(desc)
@@ -185,6 +191,7 @@ def _describe_open(
             desc = describe_docker(archive, target, options.limits, blobs)
         else:
             desc = described
+        seen.append(str(desc.platform))
         if not matches_platform(desc.platform, options.platforms):
             continue
         layers: list[Layer] = []
@@ -208,7 +215,9 @@ def _describe_open(
         raise _nothing_found(
             archive,
             findings,
-            f"no image for platform {wanted_text}" if options.platforms else "no images found",
+            f"no image for platform {wanted_text} (there: {available(kept, seen)})"
+            if options.platforms
+            else "no images found",
         )
     return Scanned(archive, resolution.format, tuple(images), tuple(all_scans), tuple(findings))
 
@@ -266,20 +275,16 @@ def _base_candidates(options: Options) -> list[ImageDescription]:
 
 
 def split_selector(spec: str, options: Options) -> tuple[str, Options]:
-    """``PATH``, ``PATH:TAG`` or ``PATH@sha256:…`` → (path, options with the selector)."""
-    if spec == "-" or os.path.exists(spec):
-        return spec, options
-    if "@" in spec:
-        path, _, digest = spec.rpartition("@")
-        if path and (path == "-" or os.path.exists(path)):
-            if ":" not in digest:
-                raise UsageError(f"digest selector {digest!r} must look like sha256:<hex>")
-            return path, replace(options, digest=digest)
-    if ":" in spec:
-        path, _, tag = spec.rpartition(":")
-        if path and (path == "-" or os.path.exists(path)):
-            return path, replace(options, tag=tag)
-    return spec, options  # let open_input report the missing path
+    """``PATH``, ``PATH:TAG`` or ``PATH@sha256:…`` → (path, options with the selector).
+
+    PATH is the longest existing prefix (reporter/selector.py): a tag may hold colons.
+    """
+    chosen = split_spec(spec)
+    if chosen.tag:
+        return chosen.path, replace(options, tag=chosen.tag)
+    if chosen.digest:
+        return chosen.path, replace(options, digest=chosen.digest)
+    return chosen.path, options
 
 
 def generate(path: str, options: Options, progress: ProgressCallback | None = None) -> Report:
@@ -354,15 +359,19 @@ def check_base_images(
 ) -> list[tuple[ImageDescription, BaseCheck]]:
     """Every selected image of ``image_spec`` checked against ``base_spec``'s same platform.
 
-    Neither side is cataloged nor streamed: layer digests and diff_ids are all it compares.
+    Neither side is cataloged: layer digests and diff_ids are all it compares.
     """
-    light = replace(options, catalog=False, verify_layers=False)
+    # Layers are streamed (hashed, diff_ids checked): a verdict over a blob that does not match
+    # its digest would be a claim about bytes nobody has verified.
+    light = replace(options, catalog=False, verify_layers=True)
     image_path, image_options = split_selector(image_spec, light)
     base_path, base_options = split_selector(base_spec, replace(light, platforms=()))
     images = describe_input(image_path, image_options)
     images.archive.close()
+    require(image_integrity_findings(images.images, images.findings), image_path, "base verdict")
     bases = describe_input(base_path, base_options)
     bases.archive.close()
+    require(image_integrity_findings(bases.images, bases.findings), base_path, "base verdict")
     results = []
     for desc in images.images:
         key = desc.platform.normalized()

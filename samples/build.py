@@ -276,8 +276,14 @@ def build_image(
     return BuiltImage(arch, desc, config_bytes, raw_layers)
 
 
-def attestation_manifest(blobs: Blobs, subject: BuiltImage) -> dict[str, object]:
-    """BuildKit attestation storage (docs/attestations/attestation-storage.md)."""
+def attestation_manifest(
+    blobs: Blobs, subject: BuiltImage, *, empty_subject: bool = False
+) -> dict[str, object]:
+    """BuildKit attestation storage (docs/attestations/attestation-storage.md).
+
+    ``empty_subject``: the statements' ``subject`` is ``[]``, as ``buildx build --output
+    type=oci`` writes them for a build without an image name.
+    """
     subject_digest = str(subject.manifest["digest"])
     statement_subject = [
         {
@@ -285,6 +291,8 @@ def attestation_manifest(blobs: Blobs, subject: BuiltImage) -> dict[str, object]
             "digest": {"sha256": subject_digest.split(":", 1)[1]},
         }
     ]
+    if empty_subject:
+        statement_subject = []
     provenance = {
         "_type": "https://in-toto.io/Statement/v0.1",
         "predicateType": "https://slsa.dev/provenance/v1",
@@ -405,10 +413,12 @@ def write_layout(
     labels: Mapping[str, str] = DEFAULT_LABELS,
     annotations: Mapping[str, str] = DEFAULT_ANNOTATIONS,
     arches: Sequence[str] = ("amd64", "arm64"),
+    empty_subject: bool = False,
 ) -> list[BuiltImage]:
     blobs = Blobs()
     images = [build_image(blobs, arch, labels, annotations) for arch in arches]
-    entries = [img.manifest for img in images] + [attestation_manifest(blobs, images[0])]
+    attestation = attestation_manifest(blobs, images[0], empty_subject=empty_subject)
+    entries = [img.manifest for img in images] + [attestation]
     index = {
         "schemaVersion": 2,
         "mediaType": "application/vnd.oci.image.index.v1+json",

@@ -27,7 +27,18 @@ SOURCE_DIR = Path(__file__).resolve().parents[1] / ROOT_PACKAGE
 STAGES: tuple[tuple[str, ...], ...] = (
     # foundation: importable by every stage (cycles among them are still caught below)
     # (progress: the callback type every stage may report through, and the terminal bar)
-    ("errors", "model", "options", "compression", "jsonread", "versions", "progress"),
+    # (selector: PATH[:TAG] splitting; integrity: the exit-4 gate over findings in the model)
+    (
+        "errors",
+        "model",
+        "options",
+        "compression",
+        "jsonread",
+        "versions",
+        "progress",
+        "selector",
+        "integrity",
+    ),
     ("archive",),  # path or "-" → files and blobs by path
     ("resolve",),  # index / manifest list → per-platform image targets
     ("image",),  # manifest + config → ImageDescription

@@ -20,6 +20,7 @@ import tarfile
 from collections.abc import Callable, Iterator
 from typing import IO, Self
 
+from reporter.compression import STREAM_ERRORS
 from reporter.errors import ArchiveError, InputError
 from reporter.model import Finding, FindingKind
 
@@ -52,6 +53,10 @@ def normalize_member_name(name: str) -> str | None:
 _HEADER_STOPS: tuple[type[Exception], ...] = tuple(
     getattr(tarfile, name) for name in ("TruncatedHeaderError", "InvalidHeaderError")
 )
+
+
+# Corrupt or cut compressed data: isal's IsalError is neither an OSError nor a ValueError.
+_CORRUPT: tuple[type[Exception], ...] = (EOFError, OSError, ValueError, *STREAM_ERRORS)
 
 
 class _CheckedTarInfo(tarfile.TarInfo):
@@ -125,7 +130,7 @@ class TarArchive:
                 self._stream_all(scan, max_small_bytes)
         except tarfile.TarError as exc:
             raise ArchiveError(f"not a readable tar archive ({exc})", where=self._name) from exc
-        except (EOFError, OSError, ValueError) as exc:
+        except _CORRUPT as exc:
             raise ArchiveError(
                 f"archive data is corrupt or cut short ({exc})", where=self._name
             ) from exc

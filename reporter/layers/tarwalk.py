@@ -265,6 +265,7 @@ class _Walker:
         self._take = 0  # data bytes still going to self._sink
         self._skip = 0  # bytes to pass over (unwanted data, padding)
         self._pad = 0  # padding after the data being taken
+        self._data_end = 0  # uncompressed offset where the last entry's data (not padding) ends
         self._sink: _Capture | _Meta | None = None
         self._global: dict[str, bytes] = {}
         self._pax: dict[str, bytes] | None = None
@@ -349,12 +350,17 @@ class _Walker:
         where = None
         if self._hdr:
             where = f"inside a header ({len(self._hdr)} of 512 bytes)"
-        elif self._take or self._skip or self._sparse_ext is not None:
+        elif (
+            self._take
+            or self._sparse_ext is not None
+            or (self._skip and self._offset < self._data_end)  # not just the padding is missing
+        ):
             where = "inside an entry's data"
         elif self._pax is not None or self._longname is not None or self._longlink is not None:
             where = "after an extended header, before its entry"
         if where is None:
-            # No end-of-archive blocks (umoci and others omit them): the tar simply ends here.
+            # No end-of-archive blocks (umoci and others omit them), possibly not even the last
+            # entry's padding (`umoci insert`): every entry's data is whole, so nothing is lost.
             return True
         self._finding(
             FindingKind.TRUNCATED_LAYER,
@@ -515,6 +521,7 @@ class _Walker:
 
         data_size = 0 if kind in _HEADER_ONLY else size
         pad = -data_size & 511
+        self._data_end = offset + _BLOCK + data_size
         path = self._entry_path(name_b)
         try:
             mode = _num(h[100:108]) & 0o7777

@@ -310,12 +310,36 @@ def _creators(predicate: Mapping[str, Any]) -> list[object]:
     return creators[:100] if isinstance(creators, list) else []
 
 
+_LINKS = {
+    "attestation-manifest": "the index's vnd.docker.reference.digest annotation",
+    "referrer": "the attestation manifest's OCI subject",
+}
+
+
+def _link_fact(
+    ref: AttestationRef, layer: Descriptor, image_digest: str, subject_digests: set[str]
+) -> Fact | None:
+    """How a statement with an empty ``subject`` is tied to the image, or None when it is not.
+
+    ``buildx build --output type=oci`` without an image name writes statements whose
+    ``subject`` is ``[]`` (BuildKit attestation-storage.md says it *should* name the manifest).
+    The attestation manifest is then this image's by the link that found it (the index
+    annotation, or an OCI 1.1 ``subject``): the claims are used and the link is recorded. A
+    subject naming some *other* digest stays a mismatch.
+    """
+    if subject_digests or not image_digest or ref.kind not in _LINKS:
+        return None
+    how = f"{_LINKS[ref.kind]} (the statement's subject is empty)"
+    return Fact("attestation.linked-by", how, "attestation", layer.digest)
+
+
 def read_attestation(
     ref: AttestationRef, layer: Descriptor, data: bytes, image_digest: str
 ) -> Part:
     """One in-toto layer of an attestation linked to the image whose manifest is ``image_digest``.
 
-    A statement whose subjects do not name ``image_digest`` is reported and not used.
+    A statement whose subjects name other digests than ``image_digest`` is reported and not
+    used; one with an empty subject is used when the link to it names the image (``_link_fact``).
     """
     where = f"attestation {ref.manifest.digest} layer {layer.digest}"
     statement, findings = parse_statement(data, where)
@@ -331,7 +355,9 @@ def read_attestation(
             )
         )
     subject_digests = {d for _, ds in statement.subjects for d in ds}
-    if image_digest and image_digest not in subject_digests:
+    # a statement that is malformed (no subject list at all, …) is not vouched for by its link
+    linked = None if findings else _link_fact(ref, layer, image_digest, subject_digests)
+    if image_digest and image_digest not in subject_digests and linked is None:
         problems.append(
             Finding(
                 FindingKind.ATTESTATION_SUBJECT_MISMATCH,
@@ -358,7 +384,7 @@ def read_attestation(
             facts=(Fact("attestation.predicate-type", statement.predicate_type, origin, detail),)
         )
     return Part(
-        facts=part.facts,
+        facts=part.facts + ((linked,) if linked is not None else ()),
         sources=part.sources,
         build_args=part.build_args,
         packages=part.packages,

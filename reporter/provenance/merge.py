@@ -17,6 +17,7 @@ facts ``material-layers:<ref>`` (value: comma-separated layer digests) for ``bas
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from reporter.model import (
@@ -130,7 +131,7 @@ def build_provenance(
         key=lambda p: -min((ORIGIN_RANK.get(f.origin, 9) for f in p.facts), default=9),
     )
     merged = _combine(ordered)
-    facts = tuple(sorted(set(merged.facts), key=lambda f: (f.key, *_rank(f))))
+    facts = tuple(sorted(set(merged.facts), key=_fact_order))
     sources = tuple(
         sorted(
             set(merged.sources),
@@ -158,6 +159,22 @@ def build_provenance(
         attestations=tuple(c.check for c in checks),
         verification_summaries=tuple(c.summary for c in checks if c.summary is not None),
     )
+
+
+def _fact_order(fact: Fact) -> tuple[object, ...]:
+    """By key, then strength of origin; ``entry 2`` before ``entry 10`` in keys and details."""
+    origin, detail_rank, detail, value = _rank(fact)
+    return (_natural(fact.key), fact.key, origin, detail_rank, _natural(detail), detail, value)
+
+
+def _natural(key: str) -> tuple[tuple[int, str], ...]:
+    """``material.2`` before ``material.10``: digit runs compare as numbers (issue 12, item 11)."""
+    return tuple(
+        (int(part), "") if i % 2 else (-1, part) for i, part in enumerate(_DIGITS.split(key))
+    )
+
+
+_DIGITS = re.compile(r"(\d+)")
 
 
 def _best(facts: Sequence[Fact]) -> dict[str, str]:

@@ -71,6 +71,7 @@ from reporter.render.common import (
     sbom_text,
     spdx_expression,
 )
+from reporter.render.inputname import sbom_input_name
 from reporter.render.interface import Renderer
 
 __all__ = [
@@ -111,7 +112,7 @@ def _image_name(image: ImageReport, report: Report) -> str:
     parsed = image_repository(image)
     if parsed:
         return parsed[0]
-    return _t(image.refs[0]) if image.refs else _t(report.input_name) or "image"
+    return _t(image.refs[0]) if image.refs else _t(sbom_input_name(report)) or "image"
 
 
 # --------------------------------------------------------------------------- pieces
@@ -489,9 +490,9 @@ def _index_bom(report: Report) -> Bom:
     names = sorted({_image_name(image, report) for image in report.images})
     root = Component(
         type=ComponentType.CONTAINER,
-        name=names[0] if names else _t(report.input_name) or "image",
+        name=names[0] if names else _t(sbom_input_name(report)) or "image",
         version=_t(index_digest) or None,
-        bom_ref=_t(f"index:{index_digest or report.input_name}"),
+        bom_ref=_t(f"index:{index_digest or sbom_input_name(report)}"),
         hashes=_digest_hashes(index_digest),
         properties=[
             _prop("input:format", report.input_format),

@@ -66,6 +66,7 @@ from reporter.render.common import (
     sbom_text,
     spdx_expression,
 )
+from reporter.render.inputname import sbom_input_name
 from reporter.render.interface import Renderer
 
 __all__ = ["NAMESPACE_PREFIX", "SPDXJSONRenderer", "report_to_spdx", "serialize_spdx"]
@@ -207,7 +208,7 @@ def _timestamp(text: str) -> datetime:
 
 def _image_name(image: ImageReport, report: Report) -> str:
     parsed = image_repository(image)
-    return parsed[0] if parsed else _one_line(report.input_name) or "image"
+    return parsed[0] if parsed else _one_line(sbom_input_name(report)) or "image"
 
 
 def _container_package(
@@ -415,13 +416,13 @@ def report_to_spdx(report: Report) -> Document:
     """Pure: the SPDX 2.3 document model for the report's images."""
     digests = sorted(image.description.target.manifest.digest for image in report.images)
     names = [_image_name(image, report) for image in report.images]
-    name = names[0] if names else _one_line(report.input_name) or "image"
+    name = names[0] if names else _one_line(sbom_input_name(report)) or "image"
     # unique per content (SPDX 2.3 §6.5), the same for the same input under SOURCE_DATE_EPOCH
     serial = content_uuid(
         _NAMESPACE_UUID,
         report.tool_version,
         report.generated,
-        report.input_name,
+        sbom_input_name(report),
         report.sbom_author,
         report.sbom_supplier,
         digests,
@@ -435,7 +436,7 @@ def report_to_spdx(report: Report) -> Document:
         document_namespace=f"{NAMESPACE_PREFIX}/{slug}-{serial}",
         creators=_creators(report),
         created=_timestamp(report.generated),
-        creator_comment=_one_line(f"from {report.input_name} ({report.input_format})"),
+        creator_comment=_one_line(f"from {sbom_input_name(report)} ({report.input_format})"),
     )
     licences = _Licences()
     packages: list[Package] = []

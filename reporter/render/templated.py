@@ -374,6 +374,8 @@ def _image_view(image: ImageReport, anchor: str) -> dict[str, Any]:
         "layers": [_layer_view(layer, widest, per_layer) for layer in layers],
         "base_layer_count": sum(1 for layer in layers if layer.base),
         "added_layer_count": sum(1 for layer in layers if layer.base is False),
+        # neither history nor a base told where these came from: not "0 base, 0 added" silence
+        "unknown_layer_count": sum(1 for layer in layers if layer.base is None),
         "packages": [_package_view(p) for p in image.packages],
         "package_count": len(image.packages),
         "package_counts": sorted(

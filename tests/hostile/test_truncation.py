@@ -71,7 +71,7 @@ def test_layout_file_cut_subprocess(sample: Sample, kind: str) -> None:
     if run.code == 3 or kind == "image-index":
         assert_clean_error(run, run.code, str(sample.root))
     else:
-        assert run.err == ""
+        assert_clean_error(run, 4, str(sample.root), "integrity failed")
         report = json.loads(run.out)
         assert report["summary"]["integrity_ok"] is False
         assert any(f["integrity"] for f in _report_findings(report))

@@ -540,14 +540,24 @@ def test_cut_mid_header_and_mid_data() -> None:
     second_header = 512 + 2048
     mid_header = scan(gz(tar[: second_header + 100]))
     mid_data = scan(gz(tar[:1000]))
-    mid_padding = scan(tar[: 512 + 2000])
-    for result in (mid_header, mid_data, mid_padding):
+    for result in (mid_header, mid_data):
         assert kinds(result) == ["truncated-layer"]
         assert result.findings[0].integrity
         assert not result.complete
         assert result.diff_id != ""  # the compressed stream itself was whole
     assert "inside a header" in mid_header.findings[0].message
     assert "inside an entry's data" in mid_data.findings[0].message
+
+
+def test_cut_inside_the_last_entrys_padding_is_whole() -> None:
+    """``umoci insert`` ends a layer right after the last file's data (issue 12, item 2)."""
+    tar = make_tar([file("first", b"a" * 2000)])
+    for end in (512 + 2000, 512 + 2047):
+        result = scan(tar[:end])
+        assert kinds(result) == []
+        assert result.complete
+    one_short = scan(tar[: 512 + 1999])  # the last data byte is missing: that is a cut
+    assert kinds(one_short) == ["truncated-layer"]
 
 
 def test_extended_header_without_its_entry_is_truncated() -> None:
