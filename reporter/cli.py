@@ -258,7 +258,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _options(args: argparse.Namespace, path: str) -> tuple[str, Options]:
-    from reporter.pipeline import split_selector
+    from reporter.selector import split_selector
 
     return split_selector(path, _base_options(args))
 
@@ -303,9 +303,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from reporter.pipeline import generate
-    from reporter.progress import terminal_progress
-    from reporter.render.dispatch import write_report_outputs
+    from reporter.render.dispatch import check_outputs, render_report_outputs, write_rendered
 
     path, options = _options(args, args.path)
     options = replace(
@@ -317,16 +315,40 @@ def _cmd_report(args: argparse.Namespace) -> int:
     formats = tuple(args.format) or (("json",) if not args.template else ())
     if args.output and args.output_dir:
         raise UsageError("give --output or --output-dir, not both")
+    check_outputs(formats, args.output_dir, args.template)
+    # The whole-report cache (reporter/report_cache.py): a verified hit writes the outputs a
+    # previous run made of the same bytes and options, and nothing else is imported or run.
+    cache = key = None
+    if options.cache_dir:
+        from reporter.report_cache import RenderRequest, ReportCache
+
+        if ReportCache.usable(path, options, template=args.template):
+            cache = ReportCache(options.cache_dir)
+            request = RenderRequest(
+                formats, args.output_dir is not None, args.cyclonedx_version,
+                args.cyclonedx_index_root,
+            )  # fmt: skip
+            key = ReportCache.key(path, options, request)
+            hit = None if key is None else cache.get(key, path, trust=options.trust_cache)
+            if hit is not None:
+                write_rendered(hit.rendered, output=args.output, output_dir=args.output_dir)
+                return EXIT_OK if hit.integrity_ok else EXIT_INTEGRITY
+
+    from reporter.pipeline import generate
+    from reporter.progress import terminal_progress
+
     report = generate(path, options, terminal_progress(quiet=args.quiet))
-    write_report_outputs(
+    rendered = render_report_outputs(
         report,
         formats=formats,
-        output=args.output,
-        output_dir=args.output_dir,
+        to_dir=args.output_dir is not None,
         template=args.template,
         cyclonedx_version=args.cyclonedx_version,
         cyclonedx_index_root=args.cyclonedx_index_root,
     )
+    write_rendered(rendered, output=args.output, output_dir=args.output_dir)
+    if cache is not None and key is not None:
+        cache.put(key, path, rendered, report.integrity_ok)
     return EXIT_OK if report.integrity_ok else EXIT_INTEGRITY
 
 

@@ -8,7 +8,6 @@ archive (open, verified blobs) → resolve (targets per platform) → image (man
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -41,8 +40,9 @@ from reporter.provenance.merge import build_provenance
 from reporter.provenance.metadata_file import MetadataEntry, load_metadata_file, match_metadata
 from reporter.report import assemble_report
 from reporter.resolve import matches_platform, read_blob, resolve
+from reporter.selector import split_selector
 
-__all__ = ["Scanned", "describe_input", "generate"]
+__all__ = ["Scanned", "describe_input", "generate", "split_selector"]
 
 REPORT_SCHEMA = "oci-reporter/report/v1"
 
@@ -243,23 +243,6 @@ def _base_candidates(options: Options) -> list[ImageDescription]:
         candidates.extend(scanned.images)
         scanned.archive.close()
     return candidates
-
-
-def split_selector(spec: str, options: Options) -> tuple[str, Options]:
-    """``PATH``, ``PATH:TAG`` or ``PATH@sha256:…`` → (path, options with the selector)."""
-    if spec == "-" or os.path.exists(spec):
-        return spec, options
-    if "@" in spec:
-        path, _, digest = spec.rpartition("@")
-        if path and (path == "-" or os.path.exists(path)):
-            if ":" not in digest:
-                raise UsageError(f"digest selector {digest!r} must look like sha256:<hex>")
-            return path, replace(options, digest=digest)
-    if ":" in spec:
-        path, _, tag = spec.rpartition(":")
-        if path and (path == "-" or os.path.exists(path)):
-            return path, replace(options, tag=tag)
-    return spec, options  # let open_input report the missing path
 
 
 def generate(path: str, options: Options, progress: ProgressCallback | None = None) -> Report:
