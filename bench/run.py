@@ -1,6 +1,7 @@
 """Benchmark oci-reporter against the ceiling and against syft on the same inputs.
 
-    python bench/run.py [--rounds 5] [--no-syft] [--json bench/results.json] [INPUT ...]
+    python bench/run.py [--rounds 5] [--no-syft] [--format cyclonedx-json] [--only cold,trivy]
+                        [--json bench/results.json] [INPUT ...]
 
 Default inputs: ``../shared/fixtures/real/*`` and, when ``bench/make_image.py`` has been run,
 ``bench/.images/host-usr.oci-{gzip,zstd}``. In every round and for every input, in rotating
@@ -11,7 +12,14 @@ order, each of these runs as its own process:
                 layers, in process, 1 core (the two above exclude start-up and rendering);
 * ``cold-j1``   ``oci-reporter report -f json --no-cache --jobs 1``;
 * ``cold``      ``oci-reporter report -f json --no-cache`` (jobs = cores);
-* ``warm``      ``oci-reporter report -f json --cache-dir TMP`` after one priming run;
+* ``warm``      ``oci-reporter report -f json --cache-dir TMP`` after one priming run: the
+                whole-report cache answers (every input file re-hashed);
+* ``warm-layers`` the same with the whole-report entries deleted before each run: only the
+                per-layer cache answers (blobs re-hashed, catalog and rendering run);
+* ``trivy``     trivy 0.76 ``image --input SRC --format cyclonedx --offline-scan
+                --skip-db-update --skip-java-db-update --scanners license`` with a fresh cache
+                dir per run holding an empty Java DB (``../shared/tools/trivy-offline``; made
+                before each run, untimed); it reads what syft reads, without the scheme prefix;
 * ``syft``      ``syft scan SRC -o syft-json`` (oci-dir:, docker-archive:; a gzip'd docker-save
                 tar is gunzipped once for syft, which cannot read it; a multi-platform layout is
                 split into one single-image layout per platform, syft's times summed).
@@ -30,6 +38,7 @@ import gzip
 import json
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -45,6 +54,12 @@ REPO = HERE.parent
 SHARED = Path(os.environ.get("OCI_REPORTER_SHARED", REPO.parent / "shared"))
 PY = sys.executable
 SYFT = shutil.which("syft", path=str(Path(PY).parent)) or shutil.which("syft")
+TRIVY = (
+    os.environ.get("TRIVY")
+    or shutil.which("trivy", path=str(Path(PY).parent))
+    or shutil.which("trivy", path=str(REPO.parent / "tools-venv" / "bin"))
+    or shutil.which("trivy")
+)
 
 
 @dataclass
@@ -184,19 +199,64 @@ def _run(
     return wall, usage.ru_maxrss, peak[0], usage.ru_utime + usage.ru_stime
 
 
+OURS_FORMAT = ["json"]  # set by --format: what "cold", "warm"… write
+
+
 def _ours(tmp: Path, item: Input, *args: str) -> list[str]:
+    fmt = OURS_FORMAT[0]
     out = tmp / f"ours-{abs(hash(item.label))}.json"
-    return [PY, "-m", "reporter", "report", item.path, "-f", "json", "-o", str(out), "-q", *args]
+    where = ["-o", str(out)] if fmt == "json" else ["--output-dir", f"{out}.d"]
+    return [PY, "-m", "reporter", "report", item.path, "-f", fmt, *where, "-q", *args]
 
 
-def _commands(tmp: Path, item: Input, syft: bool) -> dict[str, list[list[str]]]:
-    cache = tmp / "cache"
+def _trivy_db(tmp: Path) -> Path:
+    """An empty trivy Java DB (as ../shared/tools/trivy-offline makes it), built once."""
+    db = tmp / "trivy-java-db"
+    if not db.exists():
+        db.mkdir()
+        con = sqlite3.connect(db / "trivy-java.db")
+        con.executescript(
+            "CREATE TABLE artifacts(id INTEGER PRIMARY KEY, group_id TEXT, artifact_id TEXT);"
+            "CREATE UNIQUE INDEX artifacts_idx ON artifacts(artifact_id, group_id);"
+            "CREATE TABLE indices(artifact_id INTEGER, version TEXT, sha1 BLOB, archive_type TEXT);"
+            "CREATE UNIQUE INDEX indices_sha1_idx ON indices(sha1);"
+            "CREATE INDEX indices_artifact_idx ON indices(artifact_id);"
+        )
+        con.commit()
+        con.close()
+        meta = {
+            "Version": 1,
+            "NextUpdate": "2099-01-01T00:00:00Z",
+            "UpdatedAt": "2026-01-01T00:00:00Z",
+            "DownloadedAt": "2026-01-01T00:00:00Z",
+        }
+        (db / "metadata.json").write_text(json.dumps(meta))
+    return db
+
+
+def _fresh_trivy_cache(tmp: Path) -> None:
+    cache = tmp / "trivy-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    cache.mkdir()
+    shutil.copytree(_trivy_db(tmp), cache / "java-db")
+
+
+def _drop_report_cache(tmp: Path) -> None:
+    shutil.rmtree(tmp / "cache-layers" / "reports-v1", ignore_errors=True)
+
+
+# name -> what to do, untimed, before each run of it
+PREPARE: dict[str, Any] = {"trivy": _fresh_trivy_cache, "warm-layers": _drop_report_cache}
+
+
+def _commands(tmp: Path, item: Input, syft: bool, only: set[str]) -> dict[str, list[list[str]]]:
     commands = {
         "ceiling": [[PY, str(HERE / "ceiling.py"), item.path]],
         "scan": [[PY, str(HERE / "ceiling.py"), item.path, "--ours"]],
         "cold-j1": [_ours(tmp, item, "--no-cache", "--jobs", "1")],
         "cold": [_ours(tmp, item, "--no-cache")],
-        "warm": [_ours(tmp, item, "--cache-dir", str(cache))],
+        "warm": [_ours(tmp, item, "--cache-dir", str(tmp / "cache"))],
+        "warm-layers": [_ours(tmp, item, "--cache-dir", str(tmp / "cache-layers"))],
     }
     if syft and SYFT:
         commands["syft"] = [
@@ -210,6 +270,30 @@ def _commands(tmp: Path, item: Input, syft: bool) -> dict[str, list[list[str]]]:
             ]
             for n, source in enumerate(item.syft_sources)
         ]
+    if TRIVY:
+        commands["trivy"] = [
+            [
+                TRIVY,
+                "image",
+                "--input",
+                source.partition(":")[2],
+                "--format",
+                "cyclonedx",
+                "--output",
+                str(tmp / f"trivy-{abs(hash(item.label))}-{n}.cdx.json"),
+                "--offline-scan",
+                "--skip-db-update",
+                "--skip-java-db-update",
+                "--scanners",
+                "license",
+                "--quiet",
+                "--cache-dir",
+                str(tmp / "trivy-cache"),
+            ]
+            for n, source in enumerate(item.syft_sources)
+        ]
+    if only:
+        commands = {k: v for k, v in commands.items() if k in only}
     return commands
 
 
@@ -223,12 +307,13 @@ def _env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def bench(inputs: list[Input], rounds: int, syft: bool, tmp: Path) -> None:
+def bench(inputs: list[Input], rounds: int, syft: bool, tmp: Path, only: set[str]) -> None:
     env = _env(tmp)
-    plans = {item.label: _commands(tmp, item, syft) for item in inputs}
-    for item in inputs:  # prime the warm cache once
-        for cmd in plans[item.label]["warm"]:
-            _run(cmd, env)
+    plans = {item.label: _commands(tmp, item, syft, only) for item in inputs}
+    for item in inputs:  # prime the warm caches once
+        for name in ("warm", "warm-layers"):
+            for cmd in plans[item.label].get(name, []):
+                _run(cmd, env)
     for round_no in range(rounds):
         for item in inputs:
             names = list(plans[item.label])
@@ -236,6 +321,8 @@ def bench(inputs: list[Input], rounds: int, syft: bool, tmp: Path) -> None:
             for name in names[shift:] + names[:shift]:
                 wall, rss, cpu = 0.0, 0, 0.0
                 for cmd in plans[item.label][name]:
+                    if name in PREPARE:
+                        PREPARE[name](tmp)
                     w, r, _, c = _run(cmd, env)
                     wall, rss, cpu = wall + w, max(rss, r), cpu + c
                 item.times.setdefault(name, []).append(wall)
@@ -243,12 +330,17 @@ def bench(inputs: list[Input], rounds: int, syft: bool, tmp: Path) -> None:
                 item.cpu.setdefault(name, []).append(cpu)
         print(f"round {round_no + 1}/{rounds} done", file=sys.stderr)
     for item in inputs:
-        for name in ("cold", "syft"):
+        for name in ("cold", "syft", "trivy"):
             if name in plans[item.label]:
-                item.pss[name] = max(
-                    _run(cmd, env, sample=True)[2] for cmd in plans[item.label][name]
-                )
+                peaks = []
+                for cmd in plans[item.label][name]:
+                    if name in PREPARE:
+                        PREPARE[name](tmp)
+                    peaks.append(_run(cmd, env, sample=True)[2])
+                item.pss[name] = max(peaks)
         for name in ("ceiling", "scan"):
+            if name not in plans[item.label]:
+                continue
             out = subprocess.run(
                 plans[item.label][name][0], env=env, capture_output=True, text=True, check=True
             )
@@ -314,80 +406,84 @@ def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
+def _ratio(a: float | None, b: float | None) -> float:
+    if a is None or b is None or b == 0:
+        return float("nan")
+    return a / b
+
+
 def report(inputs: list[Input], tmp: Path, rounds: int) -> dict[str, Any]:
     results: dict[str, Any] = {"rounds": rounds, "cores": os.cpu_count(), "inputs": {}}
-    print(f"\n{rounds} rounds, {os.cpu_count()} cores; medians (s), peak RSS (MiB)\n")
-    head = (
-        f"{'input':42} {'MB':>6} {'ceil':>6} {'scan':>6} {'cold1':>6} {'cold':>6} {'warm':>6} "
-        f"{'syft':>6} | {'rss':>5} {'syft':>5} {'pss':>5} {'syft':>5}"
-    )
-    print(head)
-    print("-" * len(head))
+    names = [
+        n
+        for n in ("ceiling", "scan", "cold-j1", "cold", "warm", "warm-layers", "trivy", "syft")
+        if any(n in item.times for item in inputs)
+    ]
+    print(f"\n{rounds} rounds, {os.cpu_count()} cores; ours writes {OURS_FORMAT[0]}\n")
+    for title, table in (
+        ("median wall seconds", "times"),
+        ("median CPU seconds (user + system, workers included)", "cpu"),
+        ("peak RSS MiB (largest single process, max over rounds)", "rss"),
+    ):
+        print(f"{title}\n")
+        print(f"{'input':42} {'MB':>6} " + " ".join(f"{n:>11}" for n in names))
+        for item in inputs:
+            values: dict[str, list[float]] = getattr(item, table)
+            if table == "rss":
+                cells = {n: max(v) / 1024 for n, v in values.items()}
+            else:
+                cells = {n: _median(v) for n, v in values.items()}
+            entry = results["inputs"].setdefault(
+                item.label,
+                {
+                    "path": item.path,
+                    "syft_sources": item.syft_sources,
+                    "layer_bytes": item.compressed_bytes,
+                    **item.extra,
+                },
+            )
+            entry[{"times": "median_s", "cpu": "median_cpu_s", "rss": "peak_rss_mib"}[table]] = (
+                cells
+            )
+            entry[table] = values
+            row = " ".join(f"{cells.get(n, float('nan')):11.2f}" for n in names)
+            print(f"{item.label[:42]:42} {item.compressed_bytes / 1e6:6.1f} {row}")
+        print()
+    print("ratios (lower is better unless noted)\n")
+    heads = [
+        ("cold/trivy", "cold", "trivy", "median_s"),
+        ("rss/trivy", "cold", "trivy", "peak_rss_mib"),
+        ("pss/trivy", "cold", "trivy", "pss"),
+        ("warm/cold", "warm", "cold", "median_s"),
+        ("warmL/cold", "warm-layers", "cold", "median_s"),
+        ("j1/j2 (x)", "cold-j1", "cold", "median_s"),
+        ("cold/syft", "cold", "syft", "median_s"),
+        ("ceil/scan cpu", "ceiling", "scan", "cpu"),
+    ]
+    print(f"{'input':42} " + " ".join(f"{h[0]:>13}" for h in heads))
     for item in inputs:
-        med = {name: _median(values) for name, values in item.times.items()}
-        rss = {name: max(values) / 1024 for name, values in item.rss.items()}
-        pss = {name: value / 1024 for name, value in item.pss.items()}
-        print(
-            f"{item.label[:42]:42} {item.compressed_bytes / 1e6:6.1f} {med['ceiling']:6.2f} "
-            f"{med['scan']:6.2f} {med['cold-j1']:6.2f} {med['cold']:6.2f} {med['warm']:6.2f} "
-            f"{med.get('syft', float('nan')):6.2f} | {rss['cold']:5.0f} "
-            f"{rss.get('syft', float('nan')):5.0f} {pss.get('cold', float('nan')):5.0f} "
-            f"{pss.get('syft', float('nan')):5.0f}"
-        )
-        results["inputs"][item.label] = {
-            "path": item.path,
-            "syft_sources": item.syft_sources,
-            "layer_bytes": item.compressed_bytes,
-            "median_s": med,
-            "times_s": item.times,
-            "peak_rss_mib": rss,
-            "peak_tree_pss_mib": pss,
-            **item.extra,
-        }
-    print("\nmedian CPU seconds (user + system, worker processes included)\n")
-    names = ["ceiling", "scan", "cold-j1", "cold", "warm", "syft"]
-    print(f"{'input':42} " + " ".join(f"{n:>7}" for n in names))
-    for item in inputs:
-        cpu = {name: _median(values) for name, values in item.cpu.items()}
-        results["inputs"][item.label]["median_cpu_s"] = cpu
-        results["inputs"][item.label]["cpu_s"] = item.cpu
-        cells = " ".join(f"{cpu.get(n, float('nan')):7.2f}" for n in names)
-        print(f"{item.label[:42]:42} {cells}")
-    print("\nratios (lower is better unless noted)\n")
-    head = (
-        f"{'input':42} {'scan/ceil':>9} {'cpu':>5} {'j1/ceil':>8} {'MB/s j1':>8} {'cold/syft':>9} "
-        f"{'warm/cold':>9} {'rss/syft':>8} {'pss/syft':>8} {'j1/j2 (x)':>9}"
-    )
-    print(head)
-    print("-" * len(head))
-    for item in inputs:
-        r = results["inputs"][item.label]
-        med, rss, pss = r["median_s"], r["peak_rss_mib"], r["peak_tree_pss_mib"]
-        syft = med.get("syft", float("nan"))
-        ratios = {
-            "scan/ceiling (in-process)": item.extra["scan-inner-s"] / item.extra["ceiling-inner-s"],
-            "scan/ceiling (in-process CPU)": (
-                item.extra["scan-inner-cpu"] / item.extra["ceiling-inner-cpu"]
-            ),
-            "cold-j1/ceiling (wall)": med["cold-j1"] / med["ceiling"],
-            "cold-j1 MB/s": item.compressed_bytes / 1e6 / med["cold-j1"],
-            "cold/syft": med["cold"] / syft,
-            "warm/cold": med["warm"] / med["cold"],
-            "rss cold/syft": rss["cold"] / rss.get("syft", float("nan")),
-            "pss cold/syft": pss.get("cold", float("nan")) / pss.get("syft", float("nan")),
-            "speedup j1/j2": med["cold-j1"] / med["cold"],
-        }
-        r["ratios"] = ratios
-        print(
-            f"{item.label[:42]:42} {ratios['scan/ceiling (in-process)']:9.2f} "
-            f"{ratios['scan/ceiling (in-process CPU)']:5.2f} "
-            f"{ratios['cold-j1/ceiling (wall)']:8.2f} {ratios['cold-j1 MB/s']:8.1f} "
-            f"{ratios['cold/syft']:9.3f} {ratios['warm/cold']:9.2f} "
-            f"{ratios['rss cold/syft']:8.2f} {ratios['pss cold/syft']:8.2f} "
-            f"{ratios['speedup j1/j2']:9.2f}"
-        )
+        entry = results["inputs"][item.label]
+        entry["pss"] = {n: v / 1024 for n, v in item.pss.items()}
+        if "scan-inner-cpu" in item.extra:
+            entry["cpu"] = entry.get("cpu", {})
+            cpu_inner = {
+                "ceiling": item.extra["ceiling-inner-cpu"],
+                "scan": item.extra["scan-inner-cpu"],
+            }
+        else:
+            cpu_inner = {}
+        ratios = {}
+        for label, top, bottom, table in heads:
+            source = cpu_inner if table == "cpu" else entry.get(table, {})
+            ratios[label] = _ratio(source.get(top), source.get(bottom))
+        entry["ratios"] = ratios
+        print(f"{item.label[:42]:42} " + " ".join(f"{ratios[h[0]]:13.3f}" for h in heads))
+    if OURS_FORMAT[0] != "json":
+        return results
     print("\npackages: ours vs syft (type, name, version, purl)\n")
     for item in inputs:
+        if not (tmp / f"ours-{abs(hash(item.label))}.json").exists():
+            continue
         diff = package_diff(tmp, item)
         results["inputs"][item.label]["packages"] = diff
         if not diff:
@@ -403,10 +499,6 @@ def report(inputs: list[Input], tmp: Path, rounds: int) -> dict[str, Any]:
                 shown = ", ".join(f"{t}:{n}@{v}" for t, n, v in rows[:12])
                 more = f" … (+{len(rows) - 12})" if len(rows) > 12 else ""
                 print(f"  {side}: {len(rows)}: {shown}{more}")
-        pairs = diff["same package, different purl"]
-        if pairs:
-            print(f"  same package, different purl: {len(pairs)}, e.g. ours {pairs[0][0]}")
-            print(f"  {'':30}                        syft {pairs[0][1]}")
     return results
 
 
@@ -416,7 +508,15 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-syft", action="store_true")
     parser.add_argument("--json", metavar="FILE", help="also write every figure here")
+    parser.add_argument(
+        "--format", default="json", help="what our runs write (e.g. cyclonedx-json, as trivy)"
+    )
+    parser.add_argument(
+        "--only", default="", help="comma-separated columns to run (default all), e.g. cold,trivy"
+    )
     args = parser.parse_args()
+    OURS_FORMAT[0] = args.format
+    only = {n for n in args.only.split(",") if n}
     paths = args.inputs
     if not paths:
         real = SHARED / "fixtures" / "real"
@@ -427,7 +527,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="oci-reporter-bench-") as name:
         tmp = Path(name)
         inputs = _inputs(paths, tmp)
-        bench(inputs, args.rounds, not args.no_syft, tmp)
+        bench(inputs, args.rounds, not args.no_syft, tmp, only)
         results = report(inputs, tmp, args.rounds)
     results["command"] = " ".join([Path(sys.argv[0]).name, *sys.argv[1:]])
     if args.json:

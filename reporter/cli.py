@@ -376,7 +376,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
 
 
 def _options(args: argparse.Namespace, path: str) -> tuple[str, Options]:
-    from reporter.pipeline import split_selector
+    from reporter.selector import split_selector
 
     return split_selector(path, _base_options(args))
 
@@ -438,10 +438,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from reporter.pipeline import generate
-    from reporter.progress import terminal_progress
-    from reporter.provenance.sbom_compare import attested_mismatch
-    from reporter.render.dispatch import write_report_outputs
+    from reporter.render.dispatch import check_outputs, render_report_outputs, write_rendered
 
     if args.db is not None or args.path is None:
         from reporter.fleet.cli import fleet_page_command
@@ -466,21 +463,51 @@ def _cmd_report(args: argparse.Namespace) -> int:
     for flag, text in sbom_people.items():
         if text and (not text.strip() or not text.isprintable()):
             raise UsageError(f'{flag} wants one printable line, e.g. "Name <name@example.com>"')
+    check_outputs(formats, args.output_dir, args.template)
+    # The whole-report cache (reporter/report_cache.py): a verified hit writes the outputs a
+    # previous run made of the same bytes and options, and nothing else is imported or run.
+    # Options whose inputs the key does not hold (key files, build records, SBOM people, a
+    # gate that needs the report) bypass it.
+    cache = key = None
+    cacheable = not (
+        fail_on or args.build_record or args.trust_key or args.sbom_author or args.sbom_supplier
+    )
+    if options.cache_dir and cacheable:
+        from reporter.report_cache import RenderRequest, ReportCache
+
+        if ReportCache.usable(path, options, template=args.template):
+            cache = ReportCache(options.cache_dir)
+            request = RenderRequest(
+                formats, args.output_dir is not None, args.cyclonedx_version,
+                args.cyclonedx_index_root,
+            )  # fmt: skip
+            key = ReportCache.key(path, options, request)
+            hit = None if key is None else cache.get(key, path, trust=options.trust_cache)
+            if hit is not None and hit.integrity_ok:
+                write_rendered(hit.rendered, output=args.output, output_dir=args.output_dir)
+                return EXIT_OK
+
+    from reporter.pipeline import generate
+    from reporter.progress import terminal_progress
+    from reporter.provenance.sbom_compare import attested_mismatch
+
     report = generate(path, options, terminal_progress(quiet=args.quiet))
     report = replace(
         report, sbom_author=args.sbom_author.strip(), sbom_supplier=args.sbom_supplier.strip()
     )
-    write_report_outputs(
+    rendered = render_report_outputs(
         report,
         formats=formats,
-        output=args.output,
-        output_dir=args.output_dir,
+        to_dir=args.output_dir is not None,
         template=args.template,
         cyclonedx_version=args.cyclonedx_version,
         cyclonedx_index_root=args.cyclonedx_index_root,
     )
+    write_rendered(rendered, output=args.output, output_dir=args.output_dir)
     if not report.integrity_ok:
         return _integrity_exit(report, path)
+    if cache is not None and key is not None:
+        cache.put(key, path, rendered, report.integrity_ok)
     if "attested-mismatch" in fail_on and attested_mismatch(report):
         _say(
             f"{path}: --fail-on attested-mismatch: the attested SBOM and the scanned packages "

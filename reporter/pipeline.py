@@ -48,7 +48,7 @@ from reporter.provenance.signature_tags import cosign_signature_refs
 from reporter.provenance.signatures import load_trusted_keys
 from reporter.report import assemble_image, assemble_report
 from reporter.resolve import matches_platform, read_blob, resolve
-from reporter.selector import available, split_spec
+from reporter.selector import available, split_selector
 
 __all__ = [
     "Scanned",
@@ -272,19 +272,6 @@ def _base_candidates(options: Options) -> list[ImageDescription]:
         candidates.extend(scanned.images)
         scanned.archive.close()
     return candidates
-
-
-def split_selector(spec: str, options: Options) -> tuple[str, Options]:
-    """``PATH``, ``PATH:TAG`` or ``PATH@sha256:…`` → (path, options with the selector).
-
-    PATH is the longest existing prefix (reporter/selector.py): a tag may hold colons.
-    """
-    chosen = split_spec(spec)
-    if chosen.tag:
-        return chosen.path, replace(options, tag=chosen.tag)
-    if chosen.digest:
-        return chosen.path, replace(options, digest=chosen.digest)
-    return chosen.path, options
 
 
 def generate(path: str, options: Options, progress: ProgressCallback | None = None) -> Report:

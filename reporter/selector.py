@@ -12,12 +12,13 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reporter.errors import UsageError
 from reporter.model import ImageTarget
+from reporter.options import Options
 
-__all__ = ["Selector", "available", "split_spec", "split_values"]
+__all__ = ["Selector", "available", "split_selector", "split_spec", "split_values"]
 
 _DIGEST = re.compile(r"^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$")  # image-spec descriptor.md
 
@@ -54,6 +55,16 @@ def split_spec(spec: str) -> Selector:
             return Selector(spec[:cut], digest=rest)
         return Selector(spec[:cut], tag=rest)
     return Selector(spec)
+
+
+def split_selector(spec: str, options: Options) -> tuple[str, Options]:
+    """``PATH``, ``PATH:TAG`` or ``PATH@sha256:…`` → (path, options with the selector)."""
+    chosen = split_spec(spec)
+    if chosen.tag:
+        return chosen.path, replace(options, tag=chosen.tag)
+    if chosen.digest:
+        return chosen.path, replace(options, digest=chosen.digest)
+    return chosen.path, options
 
 
 def split_values(values: Sequence[str]) -> tuple[str, ...]:

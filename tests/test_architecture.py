@@ -47,7 +47,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("provenance",),  # Provenance + BaseImage
     ("report", "diff", "report_io"),  # Report (frozen, sorted), its diff and its file form
     ("render",),  # Report → bytes
-    ("pipeline",),  # the one module that composes stages
+    ("pipeline", "report_cache"),  # the one module that composes stages; the whole-report cache
     ("commands", "fleet"),  # what a command does with many reports
     ("cli", "__main__"),  # argv → Options → output
 )

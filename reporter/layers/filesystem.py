@@ -156,6 +156,14 @@ class FileSystem:
 class _Builder:
     def __init__(self) -> None:
         self.root = _Node()
+        # parent path as written -> (its directory node, its resolved parts), for the layer
+        # being applied: a tar lists a directory's entries together, so most entries skip the
+        # walk from the root. Emptied whenever an entry could change what a parent path
+        # resolves to (a symlink, a type change between directory and not, a whiteout).
+        self._parents: dict[str, tuple[_Node, list[str]]] = {}
+
+    def forget_parents(self) -> None:
+        self._parents.clear()
 
     def _walk(self, parts: Sequence[str], create: bool) -> tuple[_Node, list[str]] | None:
         """The directory node that holds ``parts[-1]``, following symlinks in the parents."""
@@ -213,27 +221,32 @@ class _Builder:
         if found is not None:
             found[0].children.clear()
 
-    def add(self, entry: Entry, layer: int, layer_model: Layer, diff_id: str) -> str | None:
-        parts = entry.path.split("/")
-        found = self._walk(parts, create=True)
+    def add(self, entry: Entry, layer: int, layer_model: Layer, diff_id: str) -> Location | None:
+        """Apply ``entry``; the Location of the path it landed on (None: it could not land)."""
+        parent_path, _, name = entry.path.rpartition("/")
+        found = self._parents.get(parent_path)
         if found is None:
-            return None
+            found = self._walk(entry.path.split("/"), create=True)
+            if found is None:
+                return None
+            self._parents[parent_path] = found
         parent, resolved = found
-        name = parts[-1]
-        path = "/".join([*resolved, name])
+        path = "/".join([*resolved, name]) if resolved else name
         location = Location("/" + path, layer_model.index, layer_model.digest, diff_id)
         version = Version(layer, entry, location)
         node = parent.children.get(name)
         if node is None:
             node = _Node()
-            parent.children[name] = node
+            parent.children[name] = node  # new: no cached parent was resolved through it
         elif not (entry.type == "dir" and node.type == "dir"):
+            if node.type == "dir" or entry.type in ("dir", "symlink") or node.type == "symlink":
+                self._parents.clear()  # cached parents may lie below, or resolve through it
             node.children = {}
         if node.versions and node.versions[-1].layer == layer:
             node.versions[-1] = version  # the same path twice in one layer: the last one wins
         else:
             node.versions.append(version)
-        return path
+        return location
 
     def flatten(self) -> dict[str, tuple[Version, ...]]:
         out: dict[str, tuple[Version, ...]] = {}
@@ -258,14 +271,18 @@ def build_filesystem(layers: Sequence[tuple[Layer, LayerScan]]) -> FileSystem:
         diff_id = layer.diff_id or scan.diff_id
         # Whiteouts apply to lower layers only, so they go before this layer's own entries,
         # whatever their order in the tar.
+        builder.forget_parents()
         for directory in scan.opaque_dirs:
             builder.make_opaque(directory)
         for path in scan.whiteouts:
             builder.remove(path)
         view: dict[str, Location] = {}
         for entry in scan.entries:
-            builder.add(entry, position, layer, diff_id)
-            view[entry.path] = Location("/" + entry.path, layer.index, layer.digest, diff_id)
+            landed = builder.add(entry, position, layer, diff_id)
+            if landed is not None and landed.path[1:] == entry.path:
+                view[entry.path] = landed  # the same value: one object instead of two
+            else:
+                view[entry.path] = Location("/" + entry.path, layer.index, layer.digest, diff_id)
         per_layer.append(view)
         grouped: dict[str, dict[str, Captured]] = {}
         for item in scan.captured:

@@ -26,7 +26,11 @@ __all__ = [
     "CYCLONEDX_SPEC_VERSIONS",
     "DEFAULT_CYCLONEDX_SPEC_VERSION",
     "FORMATS",
+    "Rendered",
+    "check_outputs",
     "get_renderer",
+    "render_report_outputs",
+    "write_rendered",
     "write_report_outputs",
 ]
 
@@ -99,32 +103,47 @@ def get_renderer(
     return entry.make(spec_version, index_root)
 
 
-def write_report_outputs(
-    report: Report,
-    *,
-    formats: tuple[str, ...],
-    output: str | None,
-    output_dir: str | None,
-    template: str | None,
-    cyclonedx_version: str,
-    cyclonedx_index_root: bool,
-) -> list[str]:
-    """Render and write; returns the targets written (``-`` for standard output)."""
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """Every output of one ``report`` run, rendered and not yet written.
+
+    ``single``: (stem, suffix, bytes) — one file each, or the one output without
+    ``--output-dir``; ``per_platform``: ((platform, bytes) per image, suffix) per SBOM format.
+    """
+
+    single: tuple[tuple[str, str, bytes], ...]
+    per_platform: tuple[tuple[tuple[tuple[str, bytes], ...], str], ...]
+
+
+def check_outputs(formats: tuple[str, ...], output_dir: str | None, template: str | None) -> None:
+    """The usage errors of an output request, before any work is done."""
     count = len(formats) + (1 if template else 0)
     if count == 0:
         raise UsageError("nothing to write: give --format or --template")
     if output_dir is None and count > 1:
         raise UsageError("several outputs need --output-dir DIR (or one --format at a time)")
 
+
+def render_report_outputs(
+    report: Report,
+    *,
+    formats: tuple[str, ...],
+    to_dir: bool,
+    template: str | None,
+    cyclonedx_version: str,
+    cyclonedx_index_root: bool,
+) -> Rendered:
+    """Render every requested output (``to_dir``: for ``--output-dir``)."""
+    check_outputs(formats, "" if to_dir else None, template)
     single: list[tuple[str, str, bytes]] = []  # (stem, suffix, bytes) of files in output_dir
-    per_platform: list[tuple[list[tuple[str, bytes]], str]] = []
+    per_platform: list[tuple[tuple[tuple[str, bytes], ...], str]] = []
     for name in dict.fromkeys(formats):
         renderer = get_renderer(
             name, spec_version=cyclonedx_version, index_root=cyclonedx_index_root
         )
-        per_platform_sbom = output_dir is not None and _REGISTRY[name].per_platform
+        per_platform_sbom = to_dir and _REGISTRY[name].per_platform
         if per_platform_sbom and not cyclonedx_index_root:
-            per_platform.append((renderer.render_per_platform(report), renderer.suffix))
+            per_platform.append((tuple(renderer.render_per_platform(report)), renderer.suffix))
         elif per_platform_sbom:
             single.append(("index", renderer.suffix, renderer.render(report)))
         else:
@@ -140,15 +159,42 @@ def write_report_outputs(
                 render_template(report, template),
             )
         )
+    return Rendered(tuple(single), tuple(per_platform))
 
+
+def write_rendered(rendered: Rendered, *, output: str | None, output_dir: str | None) -> list[str]:
+    """Write what ``render_report_outputs`` made; returns the targets (``-``: standard output)."""
     if output_dir is None:
         target = output or "-"
-        write_bytes(target, single[0][2])
+        write_bytes(target, rendered.single[0][2])
         return [target]
     written: list[str] = []
     root = Path(output_dir)
-    for outputs, suffix in per_platform:
+    for outputs, suffix in rendered.per_platform:
         written.extend(str(p) for p in write_per_platform(root, outputs, suffix))
-    for stem, suffix, data in single:
+    for stem, suffix, data in rendered.single:
         written.extend(str(p) for p in write_per_platform(root, [(stem, data)], suffix))
     return written
+
+
+def write_report_outputs(
+    report: Report,
+    *,
+    formats: tuple[str, ...],
+    output: str | None,
+    output_dir: str | None,
+    template: str | None,
+    cyclonedx_version: str,
+    cyclonedx_index_root: bool,
+) -> list[str]:
+    """Render and write; returns the targets written (``-`` for standard output)."""
+    check_outputs(formats, output_dir, template)
+    rendered = render_report_outputs(
+        report,
+        formats=formats,
+        to_dir=output_dir is not None,
+        template=template,
+        cyclonedx_version=cyclonedx_version,
+        cyclonedx_index_root=cyclonedx_index_root,
+    )
+    return write_rendered(rendered, output=output, output_dir=output_dir)

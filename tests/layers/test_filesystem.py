@@ -222,3 +222,49 @@ def test_real_debian_app_squashed_view() -> None:
     visible = {path for path, c, _ in fs.visible_captured()}
     assert f"{site}/six-1.16.0.dist-info/METADATA" in visible
     assert not any("idna" in p or "attrs" in p for p in visible)
+
+
+# -- the parent-directory memo of the builder -------------------------------------------------
+
+_NAMES = st.sampled_from(["a", "b", "c", "a/b", "a/c", "b/a", "a/b/c", "c/a/b", "a/b/c/d"])
+_ENTRY = st.one_of(
+    st.builds(d, _NAMES),
+    st.builds(f, _NAMES),
+    st.builds(ln, _NAMES, st.sampled_from(["a", "b", "/c", "../b", "a/b", "."])),
+    st.builds(lambda p: f(p + "/x"), _NAMES),
+)
+
+
+def _without_memo(layers: Sequence[tuple[Layer, LayerScan]]) -> FileSystem:
+    """The same build, with the builder's parent memo emptied before every entry."""
+    import reporter.layers.filesystem as module
+
+    original = module._Builder.add
+
+    def add(self: module._Builder, *args: object) -> object:
+        self.forget_parents()
+        return original(self, *args)  # type: ignore[arg-type]
+
+    module._Builder.add = add  # type: ignore[assignment,method-assign]
+    try:
+        return build_filesystem(layers)
+    finally:
+        module._Builder.add = original  # type: ignore[method-assign]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_ENTRY, max_size=12), min_size=1, max_size=3))
+def test_parent_memo_changes_nothing(layer_entries: list[list[Entry]]) -> None:
+    """Symlinks and type changes inside one layer must not leave a stale parent behind."""
+    layers = [layer(i, entries) for i, entries in enumerate(layer_entries)]
+    memo = build_filesystem(layers)
+    plain = _without_memo(layers)
+    assert memo.versions == plain.versions
+    assert memo.per_layer == plain.per_layer
+
+
+def test_a_symlink_replacing_a_directory_redirects_later_entries_of_the_same_layer() -> None:
+    fs = build_filesystem([layer(0, [d("b"), d("a"), f("a/x"), ln("a", "b"), f("a/y")])])
+    assert "b/y" in fs
+    assert "a/x" not in fs  # the directory (and what was in it) went when the link replaced it
+    assert fs.entry("a") == ln("a", "b")

@@ -1,0 +1,450 @@
+"""A whole-report cache: the rendered outputs of ``report`` for an input already seen.
+
+The per-layer cache (``reporter.layers.cache``) saves the inflate and the tar walk, but a warm
+run still pays start-up, the squashed view, cataloging and the SBOM libraries. This cache keeps
+the bytes every requested output came to, so a repeated ``report`` re-hashes the input and
+writes them.
+
+Key: sha256 over this module's format, the tool version, the catalog version, the input path
+as given (the report names it), the input's root document (``index.json`` of a layout, whose
+manifest digests pin every other blob; a tar's size and mtime), every option that changes
+the output (selection, platforms, limits, catalog, ``SOURCE_DATE_EPOCH``, formats, CycloneDX
+version and root, whether ``--output-dir`` is used) and the bytes of each ``--metadata`` file.
+
+What an entry stands on, checked on every hit as the layer cache checks its entries: the list of
+input files with their sizes and digests. A layout's blobs are content-addressed, so their
+expected digest is their name (``blobs/sha256/<hex>``): nothing is hashed when an entry is
+written, since the run that made it verified them. Other files (``index.json``, a whole tar)
+are hashed in 64 MiB pieces when the entry is written. A hit re-hashes every file (pieces and
+blobs in parallel threads: hashlib drops the GIL); one mismatch, a missing or added file, and
+the entry is not used, so the run that follows reports the changed blob. ``--trust-cache``
+skips the re-hash and compares sizes and mtimes only. Only runs whose integrity checks all
+passed are stored, and never with ``--base`` or ``--template`` (inputs outside the key) or
+from standard input.
+
+A hit writes the bytes the first run wrote: their SBOM timestamp is that run's (when the
+document was made), unless ``SOURCE_DATE_EPOCH`` fixes it; serial numbers are content-based.
+
+Entry file format (as the layer cache: never pickle)::
+
+    MAGIC (8 bytes) | sha256 of everything after it (32 bytes)
+    | header length (8 bytes, big endian) | header (orjson) | output bytes (concatenated)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import stat
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from reporter import __version__
+from reporter.catalog import CATALOG_VERSION
+from reporter.options import Options
+from reporter.render.dispatch import Rendered
+
+__all__ = ["FORMAT", "CachedReport", "RenderRequest", "ReportCache"]
+
+FORMAT = "oci-reporter/report-cache/v1"
+_MAGIC = b"OCIRRC1\n"
+_HEAD = len(_MAGIC) + 32 + 8
+_PIECE = 64 * 1024 * 1024
+_READ = 1 << 20
+_HEX = frozenset("0123456789abcdef")
+
+
+class _Invalid(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class RenderRequest:
+    """The rendering options that shape the output bytes."""
+
+    formats: tuple[str, ...]
+    to_dir: bool
+    cyclonedx_version: str
+    cyclonedx_index_root: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CachedReport:
+    """A verified hit: the outputs, and whether the report's integrity checks passed."""
+
+    rendered: Rendered
+    integrity_ok: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    """One input file an entry stands on: ``named`` (algorithm:hex) or ``pieces`` (sha256)."""
+
+    rel: str  # "" for a file input
+    size: int
+    mtime_ns: int
+    named: str
+    pieces: tuple[str, ...]
+
+
+def _named_digest(rel: str) -> str:
+    """``blobs/<alg>/<hex>`` → ``alg:hex`` (OCI image layout, "Blobs"), else ``""``."""
+    parts = rel.split("/")
+    if len(parts) == 3 and parts[0] == "blobs" and parts[1] in ("sha256", "sha512"):
+        want = 64 if parts[1] == "sha256" else 128
+        if len(parts[2]) == want and set(parts[2]) <= _HEX:
+            return f"{parts[1]}:{parts[2]}"
+    return ""
+
+
+def _listing(path: str) -> list[tuple[str, os.stat_result]] | None:
+    """(relative path, stat) of every file of the input, sorted; None if it cannot be cached
+    (not a regular file or directory, a symlink or special file inside, unreadable)."""
+    try:
+        top = os.stat(path)
+    except OSError:
+        return None
+    if stat.S_ISREG(top.st_mode):
+        return [("", top)]
+    if not stat.S_ISDIR(top.st_mode):
+        return None
+    found: list[tuple[str, os.stat_result]] = []
+    try:
+        for root, dirs, files in os.walk(path, onerror=_raise):
+            for name in dirs + files:
+                full = os.path.join(root, name)
+                info = os.lstat(full)
+                if stat.S_ISDIR(info.st_mode):
+                    continue
+                if not stat.S_ISREG(info.st_mode):
+                    return None  # a link may point anywhere: not something to vouch for
+                found.append((os.path.relpath(full, path).replace(os.sep, "/"), info))
+    except OSError:
+        return None
+    return sorted(found, key=lambda item: item[0])
+
+
+def _raise(exc: OSError) -> None:
+    raise exc
+
+
+def _hash_range(path: str, algorithm: str, offset: int, length: int | None) -> str:
+    digest = hashlib.new(algorithm)
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        left = length
+        while left is None or left > 0:
+            chunk = handle.read(_READ if left is None else min(_READ, left))
+            if not chunk:
+                break
+            digest.update(chunk)
+            if left is not None:
+                left -= len(chunk)
+    return digest.hexdigest()
+
+
+def _pieces_of(size: int) -> list[tuple[int, int]]:
+    return [(o, min(_PIECE, size - o)) for o in range(0, size, _PIECE)] or [(0, 0)]
+
+
+def _threads() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _hash_all(tasks: Sequence[tuple[str, str, int, int | None]]) -> list[str]:
+    """Hash (path, algorithm, offset, length) ranges, largest first, in parallel threads."""
+    if len(tasks) <= 1:
+        return [_hash_range(*t) for t in tasks]
+    with ThreadPoolExecutor(max_workers=min(_threads(), len(tasks))) as pool:
+        return list(pool.map(lambda t: _hash_range(*t), tasks))
+
+
+def _fingerprint(path: str) -> tuple[_File, ...] | None:
+    """What an entry for ``path`` stands on, hashing what is not content-addressed."""
+    listing = _listing(path)
+    if listing is None:
+        return None
+    plain: list[tuple[int, str, os.stat_result]] = []
+    files: list[_File | None] = []
+    for rel, info in listing:
+        named = _named_digest(rel)
+        if named:
+            files.append(_File(rel, info.st_size, info.st_mtime_ns, named, ()))
+        else:
+            plain.append((len(files), rel, info))
+            files.append(None)
+    tasks: list[tuple[str, str, int, int | None]] = []
+    for _, rel, info in plain:
+        full = os.path.join(path, rel) if rel else path
+        tasks.extend((full, "sha256", o, n) for o, n in _pieces_of(info.st_size))
+    try:
+        digests = iter(_hash_all(tasks))
+    except OSError:
+        return None
+    for index, rel, info in plain:
+        count = len(_pieces_of(info.st_size))
+        pieces = tuple(next(digests) for _ in range(count))
+        files[index] = _File(rel, info.st_size, info.st_mtime_ns, "", pieces)
+    return tuple(f for f in files if f is not None)
+
+
+def _still_matches(path: str, files: Sequence[_File], trust: bool) -> bool:
+    """The input is what the entry recorded: the same files, sizes and (unless ``trust``,
+    which compares mtimes instead) digests."""
+    listing = _listing(path)
+    if listing is None or [rel for rel, _ in listing] != [f.rel for f in files]:
+        return False
+    for (_, info), recorded in zip(listing, files, strict=True):
+        if info.st_size != recorded.size:
+            return False
+        if trust and info.st_mtime_ns != recorded.mtime_ns:
+            return False
+    if trust:
+        return True
+    # (weight, task, expected hex): largest first, so the biggest blob does not start last
+    work: list[tuple[int, tuple[str, str, int, int | None], str]] = []
+    for recorded in files:
+        full = os.path.join(path, recorded.rel) if recorded.rel else path
+        if recorded.named:
+            algorithm, _, hexdigest = recorded.named.partition(":")
+            work.append((recorded.size, (full, algorithm, 0, None), hexdigest))
+            continue
+        ranges = _pieces_of(recorded.size)
+        if len(ranges) != len(recorded.pieces):
+            return False
+        work.extend(
+            (n, (full, "sha256", o, n), piece)
+            for (o, n), piece in zip(ranges, recorded.pieces, strict=True)
+        )
+    work.sort(key=lambda item: -item[0])
+    try:
+        got = _hash_all([task for _, task, _ in work])
+    except OSError:
+        return False
+    return all(digest == want for digest, (_, _, want) in zip(got, work, strict=True))
+
+
+def _root_document(path: str) -> str:
+    """A cheap identity of the input for the key: a layout's index.json digest; a file's size
+    and mtime (its content is checked piece by piece on a hit)."""
+    try:
+        if os.path.isdir(path):
+            with open(os.path.join(path, "index.json"), "rb") as handle:
+                return "index.json " + hashlib.sha256(handle.read()).hexdigest()
+        info = os.stat(path)
+    except OSError:
+        return ""
+    return f"file {info.st_size} {info.st_mtime_ns}"
+
+
+def _options_text(options: Options) -> list[str]:
+    """Every option that changes the output; cache location, jobs and trust do not."""
+    limits = options.limits
+    return [
+        ",".join(str(p) for p in options.platforms),
+        options.tag,
+        options.digest,
+        str(options.catalog),
+        str(options.verify_layers),
+        "" if options.source_date_epoch is None else str(options.source_date_epoch),
+        ",".join(
+            str(v)
+            for v in (
+                limits.max_json_bytes,
+                limits.max_layer_bytes,
+                limits.max_expansion_ratio,
+                limits.max_capture_bytes,
+                limits.max_small_blob_bytes,
+                limits.max_manifests,
+                limits.max_index_depth,
+            )
+        ),
+    ]
+
+
+class ReportCache:
+    """Whole-report entries under ``directory``; every failure to read or write is a miss."""
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = Path(directory)
+        self._root = self.directory / "reports-v1"
+
+    @staticmethod
+    def usable(path: str, options: Options, *, template: str | None) -> bool:
+        """Whether a run with these inputs can be answered from (and stored in) the cache."""
+        return bool(options.cache_dir) and path != "-" and not options.base_images and not template
+
+    @staticmethod
+    def key(path: str, options: Options, request: RenderRequest) -> str | None:
+        """The entry's key, or None when an input of the key cannot be read."""
+        parts = [FORMAT, __version__, CATALOG_VERSION, path, _root_document(path)]
+        parts += _options_text(options)
+        parts += [
+            ",".join(request.formats),
+            str(request.to_dir),
+            request.cyclonedx_version,
+            str(request.cyclonedx_index_root),
+        ]
+        for name in options.metadata_files:
+            try:
+                with open(name, "rb") as handle:
+                    parts.append(f"{name} {hashlib.sha256(handle.read()).hexdigest()}")
+            except OSError:
+                return None  # the run reports it
+        return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+    def path(self, key: str) -> Path:
+        return self._root / key[:2] / key
+
+    def get(self, key: str, path: str, *, trust: bool = False) -> CachedReport | None:
+        """The entry's outputs if it is intact and the input still is what it recorded."""
+        try:
+            raw = self.path(key).read_bytes()
+        except OSError:
+            return None
+        try:
+            files, cached = _decode(key, raw)
+        except (_Invalid, KeyError, ValueError, TypeError):
+            return None
+        return cached if _still_matches(path, files, trust) else None
+
+    def put(self, key: str, path: str, rendered: Rendered, integrity_ok: bool) -> bool:
+        """Store the outputs of a run whose integrity checks passed; False if not stored."""
+        if not integrity_ok:
+            return False
+        files = _fingerprint(path)
+        if files is None:
+            return False
+        data = _encode(key, files, CachedReport(rendered, integrity_ok))
+        target = self.path(key)
+        tmp = ""
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, target)
+            return True
+        except OSError:
+            if tmp:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+            return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry encoding
+
+
+def _encode(key: str, files: Sequence[_File], cached: CachedReport) -> bytes:
+    blobs: list[bytes] = []
+    offset = 0
+
+    def place(data: bytes) -> list[int]:
+        nonlocal offset
+        blobs.append(data)
+        span = [offset, len(data)]
+        offset += len(data)
+        return span
+
+    header = {
+        "format": FORMAT,
+        "key": key,
+        "integrity_ok": cached.integrity_ok,
+        "files": [[f.rel, f.size, f.mtime_ns, f.named, list(f.pieces)] for f in files],
+        "single": [[stem, suffix, *place(data)] for stem, suffix, data in cached.rendered.single],
+        "per_platform": [
+            [suffix, [[platform, *place(data)] for platform, data in outputs]]
+            for outputs, suffix in cached.rendered.per_platform
+        ],
+        "data_size": offset,
+    }
+    head = orjson.dumps(header)
+    body = len(head).to_bytes(8, "big") + head + b"".join(blobs)
+    return _MAGIC + hashlib.sha256(body).digest() + body
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _Invalid("not a string")
+    return value
+
+
+def _int(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise _Invalid("not a non-negative integer")
+    return value
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise _Invalid("not a list")
+    return value
+
+
+def _decode(key: str, raw: bytes) -> tuple[tuple[_File, ...], CachedReport]:
+    if len(raw) < _HEAD or raw[: len(_MAGIC)] != _MAGIC:
+        raise _Invalid("not a cache entry")
+    body = memoryview(raw)[len(_MAGIC) + 32 :]
+    if hashlib.sha256(body).digest() != raw[len(_MAGIC) : len(_MAGIC) + 32]:
+        raise _Invalid("content hash mismatch")
+    size = int.from_bytes(body[:8], "big")
+    if size > len(body) - 8:
+        raise _Invalid("header length out of range")
+    try:
+        header = orjson.loads(body[8 : 8 + size])
+    except orjson.JSONDecodeError as exc:
+        raise _Invalid("header is not JSON") from exc
+    data = body[8 + size :]
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise _Invalid("foreign format")
+    if header.get("key") != key:
+        raise _Invalid("entry belongs to another key")
+    if _int(header["data_size"]) != len(data):
+        raise _Invalid("data length mismatch")
+    integrity_ok = header["integrity_ok"]
+    if integrity_ok is not True:
+        raise _Invalid("only sound runs are stored")
+
+    def take(start: Any, length: Any) -> bytes:
+        start, length = _int(start), _int(length)
+        if start + length > len(data):
+            raise _Invalid("output out of range")
+        return bytes(data[start : start + length])
+
+    files = []
+    for row in _list(header["files"]):
+        rel, fsize, mtime, named, pieces = _list(row)
+        named = _str(named)
+        if named and _named_digest(_str(rel)) != named:
+            raise _Invalid("a named blob's digest is not its name")
+        pieces = tuple(_str(p) for p in _list(pieces))
+        if not named and len(pieces) != len(_pieces_of(_int(fsize))):
+            raise _Invalid("piece count does not fit the size")
+        files.append(_File(_str(rel), _int(fsize), _int(mtime), named, pieces))
+    single = []
+    for row in _list(header["single"]):
+        stem, suffix, start, length = _list(row)
+        single.append((_str(stem), _str(suffix), take(start, length)))
+    per_platform = []
+    for row in _list(header["per_platform"]):
+        suffix, outputs = _list(row)
+        items = []
+        for item in _list(outputs):
+            platform, start, length = _list(item)
+            items.append((_str(platform), take(start, length)))
+        per_platform.append((tuple(items), _str(suffix)))
+    if not single and not per_platform:
+        raise _Invalid("no outputs")
+    rendered = Rendered(tuple(single), tuple(per_platform))
+    return tuple(files), CachedReport(rendered, True)
