@@ -25,44 +25,37 @@ from standard input.
 A hit writes the bytes the first run wrote: their SBOM timestamp is that run's (when the
 document was made), unless ``SOURCE_DATE_EPOCH`` fixes it; serial numbers are content-based.
 
-Entry file format (as the layer cache: never pickle)::
-
-    MAGIC (8 bytes) | sha256 of everything after it (32 bytes)
-    | header length (8 bytes, big endian) | header (orjson) | output bytes (concatenated)
+Entries are ``reporter.sealed`` files, as the layer cache's (never pickle): magic, content
+hash, orjson header, the output bytes concatenated.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import stat
-import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from reporter import __version__
 from reporter.catalog import CATALOG_VERSION
 from reporter.options import Options
 from reporter.render.dispatch import Rendered
+from reporter.sealed import Invalid, seal, unseal, write_atomic
+from reporter.sealed import as_int as _int
+from reporter.sealed import as_list as _list
+from reporter.sealed import as_str as _str
 
 __all__ = ["FORMAT", "CachedReport", "RenderRequest", "ReportCache"]
 
 FORMAT = "oci-reporter/report-cache/v1"
 _MAGIC = b"OCIRRC1\n"
-_HEAD = len(_MAGIC) + 32 + 8
 _PIECE = 64 * 1024 * 1024
 _READ = 1 << 20
 _HEX = frozenset("0123456789abcdef")
-
-
-class _Invalid(Exception):
-    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,7 +307,7 @@ class ReportCache:
             return None
         try:
             files, cached = _decode(key, raw)
-        except (_Invalid, KeyError, ValueError, TypeError):
+        except (Invalid, KeyError, ValueError, TypeError):
             return None
         return cached if _still_matches(path, files, trust) else None
 
@@ -326,20 +319,7 @@ class ReportCache:
         if files is None:
             return False
         data = _encode(key, files, CachedReport(rendered, integrity_ok))
-        target = self.path(key)
-        tmp = ""
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, target)
-            return True
-        except OSError:
-            if tmp:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-            return False
+        return write_atomic(self.path(key), data)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,57 +349,19 @@ def _encode(key: str, files: Sequence[_File], cached: CachedReport) -> bytes:
         ],
         "data_size": offset,
     }
-    head = orjson.dumps(header)
-    body = len(head).to_bytes(8, "big") + head + b"".join(blobs)
-    return _MAGIC + hashlib.sha256(body).digest() + body
-
-
-def _str(value: Any) -> str:
-    if not isinstance(value, str):
-        raise _Invalid("not a string")
-    return value
-
-
-def _int(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise _Invalid("not a non-negative integer")
-    return value
-
-
-def _list(value: Any) -> list[Any]:
-    if not isinstance(value, list):
-        raise _Invalid("not a list")
-    return value
+    return seal(_MAGIC, header, b"".join(blobs))
 
 
 def _decode(key: str, raw: bytes) -> tuple[tuple[_File, ...], CachedReport]:
-    if len(raw) < _HEAD or raw[: len(_MAGIC)] != _MAGIC:
-        raise _Invalid("not a cache entry")
-    body = memoryview(raw)[len(_MAGIC) + 32 :]
-    if hashlib.sha256(body).digest() != raw[len(_MAGIC) : len(_MAGIC) + 32]:
-        raise _Invalid("content hash mismatch")
-    size = int.from_bytes(body[:8], "big")
-    if size > len(body) - 8:
-        raise _Invalid("header length out of range")
-    try:
-        header = orjson.loads(body[8 : 8 + size])
-    except orjson.JSONDecodeError as exc:
-        raise _Invalid("header is not JSON") from exc
-    data = body[8 + size :]
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise _Invalid("foreign format")
-    if header.get("key") != key:
-        raise _Invalid("entry belongs to another key")
-    if _int(header["data_size"]) != len(data):
-        raise _Invalid("data length mismatch")
+    header, data = unseal(_MAGIC, raw, fmt=FORMAT, key=key)
     integrity_ok = header["integrity_ok"]
     if integrity_ok is not True:
-        raise _Invalid("only sound runs are stored")
+        raise Invalid("only sound runs are stored")
 
     def take(start: Any, length: Any) -> bytes:
         start, length = _int(start), _int(length)
         if start + length > len(data):
-            raise _Invalid("output out of range")
+            raise Invalid("output out of range")
         return bytes(data[start : start + length])
 
     files = []
@@ -427,10 +369,10 @@ def _decode(key: str, raw: bytes) -> tuple[tuple[_File, ...], CachedReport]:
         rel, fsize, mtime, named, pieces = _list(row)
         named = _str(named)
         if named and _named_digest(_str(rel)) != named:
-            raise _Invalid("a named blob's digest is not its name")
+            raise Invalid("a named blob's digest is not its name")
         pieces = tuple(_str(p) for p in _list(pieces))
         if not named and len(pieces) != len(_pieces_of(_int(fsize))):
-            raise _Invalid("piece count does not fit the size")
+            raise Invalid("piece count does not fit the size")
         files.append(_File(_str(rel), _int(fsize), _int(mtime), named, pieces))
     single = []
     for row in _list(header["single"]):
@@ -445,6 +387,6 @@ def _decode(key: str, raw: bytes) -> tuple[tuple[_File, ...], CachedReport]:
             items.append((_str(platform), take(start, length)))
         per_platform.append((tuple(items), _str(suffix)))
     if not single and not per_platform:
-        raise _Invalid("no outputs")
+        raise Invalid("no outputs")
     rendered = Rendered(tuple(single), tuple(per_platform))
     return tuple(files), CachedReport(rendered, True)

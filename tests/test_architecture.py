@@ -28,6 +28,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     # foundation: importable by every stage (cycles among them are still caught below)
     # (progress: the callback type every stage may report through, and the terminal bar)
     # (selector: PATH[:TAG] splitting; integrity: the exit-4 gate over findings in the model)
+    # (sealed: the self-checking entry format both caches write)
     (
         "errors",
         "model",
@@ -38,6 +39,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
         "progress",
         "selector",
         "integrity",
+        "sealed",
     ),
     ("archive",),  # path or "-" → files and blobs by path
     ("resolve",),  # index / manifest list → per-platform image targets

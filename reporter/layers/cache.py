@@ -16,24 +16,19 @@ changed blob is never called sound; it skips decompression, the tar walk and cap
 bytes matched the named digest and size are ever written, so a corrupt or forged blob never
 becomes a cache entry.
 
-Entry file format (never pickle: a cache directory may be shared or tampered with)::
-
-    MAGIC (8 bytes) | sha256 of everything after it (32 bytes)
-    | header length (8 bytes, big endian) | header (orjson) | captured data (concatenated)
-
-The header is validated field by field; an entry that fails any check (bad magic, content
-hash, key, type, bounds) is ignored and overwritten by the next scan of that layer. Writers
+Entries are ``reporter.sealed`` files (magic, content hash, orjson header, the captured data
+concatenated; never pickle: a cache directory may be shared or tampered with). The header
+is validated field by field; an entry that fails any check (bad magic, content hash, key,
+type, bounds) is ignored and overwritten by the next scan of that layer. Writers
 write a temporary file in the cache directory and ``os.replace`` it: concurrent runs never see
 a half-written entry, and the last complete writer wins.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -44,12 +39,16 @@ from reporter import __version__
 from reporter.layers.scan import Captured, Entry, LayerScan
 from reporter.model import Finding, FindingKind
 from reporter.options import Limits
+from reporter.sealed import Invalid, seal, unseal, write_atomic
+from reporter.sealed import as_bool as _bool
+from reporter.sealed import as_int as _int
+from reporter.sealed import as_list as _list
+from reporter.sealed import as_str as _str
 
 __all__ = ["FORMAT", "LayerCache", "default_cache_dir"]
 
 FORMAT = "oci-reporter/layer-cache/v1"
 _MAGIC = b"OCIRLC1\n"
-_HEAD = len(_MAGIC) + 32 + 8
 _ENTRY_TYPES = frozenset(("file", "dir", "symlink", "hardlink", "other"))
 _COMPRESSIONS = frozenset(("gzip", "zstd", "none"))
 _SEVERITIES = frozenset(("error", "warning", "info"))
@@ -65,44 +64,16 @@ def default_cache_dir() -> Path:
     return Path.home() / ".cache" / "oci-reporter"
 
 
-class _Invalid(Exception):
-    pass
-
-
-def _str(value: Any) -> str:
-    if not isinstance(value, str):
-        raise _Invalid("not a string")
-    return value
-
-
-def _int(value: Any) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise _Invalid("not a non-negative integer")
-    return value
-
-
 def _finding_kind(value: Any) -> FindingKind:
     # an entry written by another version may name a kind this one lacks: unreadable, recompute
     try:
         return FindingKind(_str(value))
     except ValueError:
-        raise _Invalid("unknown finding kind") from None
+        raise Invalid("unknown finding kind") from None
 
 
 def _opt_str(value: Any) -> str | None:
     return None if value is None else _str(value)
-
-
-def _list(value: Any) -> list[Any]:
-    if not isinstance(value, list):
-        raise _Invalid("not a list")
-    return value
-
-
-def _bool(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _Invalid("not a boolean")
-    return value
 
 
 def _encode(key: str, scan: LayerScan, where: str) -> bytes:
@@ -142,46 +113,26 @@ def _encode(key: str, scan: LayerScan, where: str) -> bytes:
             for f in scan.findings
         ],
     }
-    head = orjson.dumps(header)
-    body = len(head).to_bytes(8, "big") + head + b"".join(blobs)
-    return _MAGIC + hashlib.sha256(body).digest() + body
+    return seal(_MAGIC, header, b"".join(blobs))
 
 
 def _decode(key: str, raw: bytes, where: str) -> LayerScan:
-    if len(raw) < _HEAD or raw[: len(_MAGIC)] != _MAGIC:
-        raise _Invalid("not a cache entry")
-    body = memoryview(raw)[len(_MAGIC) + 32 :]
-    if hashlib.sha256(body).digest() != raw[len(_MAGIC) : len(_MAGIC) + 32]:
-        raise _Invalid("content hash mismatch")
-    size = int.from_bytes(body[:8], "big")
-    if size > len(body) - 8:
-        raise _Invalid("header length out of range")
-    try:
-        header = orjson.loads(body[8 : 8 + size])
-    except orjson.JSONDecodeError as exc:
-        raise _Invalid("header is not JSON") from exc
-    data = body[8 + size :]
-    if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise _Invalid("foreign format")
-    if header.get("key") != key:
-        raise _Invalid("entry belongs to another key")
-    if _int(header["data_size"]) != len(data):
-        raise _Invalid("data length mismatch")
+    header, data = unseal(_MAGIC, raw, fmt=FORMAT, key=key)
     compression = _str(header["compression"])
     if compression not in _COMPRESSIONS:
-        raise _Invalid("unknown compression")
+        raise Invalid("unknown compression")
     entries = []
     for row in _list(header["entries"]):
         path, kind, mode, esize, link = _list(row)
         if kind not in _ENTRY_TYPES:
-            raise _Invalid("unknown entry type")
+            raise Invalid("unknown entry type")
         entries.append(Entry(_str(path), kind, _int(mode), _int(esize), _str(link)))
     captured = []
     for row in _list(header["captured"]):
         path, cataloger, whole, start, length = _list(row)
         start, length = _int(start), _int(length)
         if start + length > len(data):
-            raise _Invalid("captured data out of range")
+            raise Invalid("captured data out of range")
         captured.append(
             Captured(_str(path), _str(cataloger), bytes(data[start : start + length]), _bool(whole))
         )
@@ -189,7 +140,7 @@ def _decode(key: str, raw: bytes, where: str) -> LayerScan:
     for row in _list(header["findings"]):
         kind, message, fwhere, severity, expected, actual, integrity = _list(row)
         if severity not in _SEVERITIES:
-            raise _Invalid("unknown severity")
+            raise Invalid("unknown severity")
         findings.append(
             Finding(
                 _finding_kind(kind),
@@ -260,7 +211,7 @@ class LayerCache:
             return None
         try:
             scan = _decode(key, raw, where)
-        except (_Invalid, KeyError, ValueError, TypeError):
+        except (Invalid, KeyError, ValueError, TypeError):
             return None
         if scan.blob_digest != blob_digest or scan.blob_size != blob_size:
             return None
@@ -272,17 +223,4 @@ class LayerCache:
             data = _encode(key, scan, where)
         except (TypeError, orjson.JSONEncodeError):
             return False  # e.g. a name that is not valid Unicode: scan again next time
-        target = self.path(key)
-        tmp = ""
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, target)
-            return True
-        except OSError:
-            if tmp:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-            return False
+        return write_atomic(self.path(key), data)
