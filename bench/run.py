@@ -381,7 +381,17 @@ def package_diff(tmp: Path, item: Input) -> dict[str, Any]:
     theirs = _syft_packages(syft_files)
     short_ours = {k[:3] for k in ours}
     short_theirs = {k[:3] for k in theirs}
+    types = sorted({k[0] for k in ours | theirs})
+    by_type = {
+        kind: {
+            "ours": sum(1 for k in ours if k[0] == kind),
+            "syft": sum(1 for k in theirs if k[0] == kind),
+            "same": sum(1 for k in ours & theirs if k[0] == kind),
+        }
+        for kind in types
+    }
     return {
+        "by type": by_type,
         "ours": len(ours),
         "syft": len(theirs),
         "same (type,name,version,purl)": len(ours & theirs),
@@ -493,6 +503,9 @@ def report(inputs: list[Input], tmp: Path, rounds: int) -> dict[str, Any]:
             f"{diff['same (type,name,version,purl)']}, same by type/name/version "
             f"{diff['same (type,name,version)']}"
         )
+        print(f"  {'type':22} {'ours':>6} {'syft':>6} {'same':>6}")
+        for kind, row in diff["by type"].items():
+            print(f"  {kind:22} {row['ours']:6} {row['syft']:6} {row['same']:6}")
         for side in ("only ours (type,name,version)", "only syft (type,name,version)"):
             rows = diff[side]
             if rows:
