@@ -102,10 +102,9 @@ def test_manifest_only_filename_only_and_shaded() -> None:
         ("java-archive", "app", "1.0.0", "pkg:maven/org.example/app@1.0.0"),
         ("java-archive", "slf4j-api", "2.0.9", "pkg:maven/org.slf4j/slf4j-api@2.0.9"),
     }
+    # no manifest, no parent package: syft 1.18.1 makes no package of its pom.properties either
     no_manifest = jar({"META-INF/maven/org.x/x/pom.properties": pom("org.x", "x", "1")})
-    assert keys("opt/java/other.jar", no_manifest) == {
-        ("java-archive", "x", "1", "pkg:maven/org.x/x@1")
-    }
+    assert keys("opt/java/other.jar", no_manifest) == set()
 
 
 def test_nested_war_ear_and_spring_boot() -> None:
@@ -122,7 +121,7 @@ def test_nested_war_ear_and_spring_boot() -> None:
     }
     ear = jar({"META-INF/MANIFEST.MF": MF + "\r\n", "webapp.war": war})
     assert keys("opt/java/big.ear", ear) == {
-        ("java-archive", "big", "", "pkg:maven/big/big"),
+        ("java-archive", "big", "UNKNOWN", "pkg:maven/big/big"),
         ("java-archive", "webapp", "5.0", "pkg:maven/org.web/webapp@5.0"),
         ("java-archive", "inner", "0.3", "pkg:maven/org.inner/inner@0.3"),
     }
@@ -190,8 +189,10 @@ def test_archive_filename(filename: str, name: str, version: str) -> None:
 
 def test_manifest_continuations_and_sections() -> None:
     text = "Manifest-Version: 1.0\r\nBundle-Name: a very long\r\n  name\r\n\r\nName: x/\r\nK: v\r\n"
+    # The JAR spec drops exactly one leading space of a continuation ("  name" -> " name");
+    # syft 1.18.1 trims it whole (strings.TrimSpace), and so do we, to name packages as it does.
     assert parse_manifest(text) == [
-        {"Manifest-Version": "1.0", "Bundle-Name": "a very long name"},
+        {"Manifest-Version": "1.0", "Bundle-Name": "a very longname"},
         {"Name": "x/", "K": "v"},
     ]
 
