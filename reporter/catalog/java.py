@@ -90,7 +90,6 @@ _JAVA_EXTS = ("jar", "war", "ear", "par", "sar", "nar", "kar", "lpkg")
 _JENKINS_EXTS = ("jpi", "hpi")
 _ARCHIVE_SUFFIXES = tuple("." + e for e in _JAVA_EXTS + _JENKINS_EXTS)
 _JENKINS_SUFFIXES = tuple("." + e for e in _JENKINS_EXTS)
-_LONGEST_SUFFIX = max(len(s) for s in _ARCHIVE_SUFFIXES)
 
 # syft's nameAndVersionPattern / secondaryVersionPattern (archive_filename.go), in Python terms:
 # Go's (?U) "ungreedy" flag swaps every quantifier's greediness: written out here. [[:alpha:]]
@@ -132,8 +131,10 @@ _JENKINS_GROUPS = (
     "io.jenkins-ci.plugins",
     "com.cloudbees.jenkins.plugins",
 )
-_POM_PROPERTIES = re.compile(r"^META-INF/maven/[^/]+/[^/]+/pom\.properties$", re.IGNORECASE)
-_POM_XML = re.compile(r"^META-INF/maven/[^/]+/[^/]+/pom\.xml$", re.IGNORECASE)
+# syft's pomPropertiesGlob / pomXMLGlob: "**/*pom.properties", "**/*pom.xml", anywhere in the
+# archive (BOOT-INF/classes/META-INF/maven/... too), with case (measured: POM.PROPERTIES is not)
+_POM_PROPERTIES = "pom.properties"
+_POM_XML = "pom.xml"
 _PROPERTY = re.compile(r"\$\{([^}]+)\}")
 _UNKNOWN_VERSION = "UNKNOWN"  # what syft 1.18.1 reports for an archive with no version
 
@@ -271,15 +272,18 @@ def _licence(text: str) -> str:
     return spdx_license(text) or text
 
 
-def _parse_properties(text: str) -> dict[str, str]:
+def _parse_properties(text: str) -> dict[str, str] | None:
+    """``pom.properties`` as syft's parsePomProperties reads it: ``key=value`` or
+    ``key: value`` split at the first ``=`` / ``:``, ``#`` comments; keys matched without case
+    (mapstructure). A line with neither separator (a ``!`` comment too) spoils the file: None."""
     props: dict[str, str] = {}
     for line in text.splitlines():
-        line = line.strip()
-        if not line or line[0] in "#!":
+        if not line.strip() or line.lstrip(" ").startswith("#"):
             continue
-        match = re.match(r"([^=:\s]+)\s*[=:\s]\s*(.*)$", line)
-        if match:
-            props[match.group(1)] = match.group(2).strip()
+        match = re.search(r"[=:]", line)
+        if match is None:
+            return None
+        props[line[: match.start()].strip().lower()] = line[match.end() :].strip()
     return props
 
 
@@ -493,17 +497,19 @@ def _maven_files(
     properties: dict[str, _PomProperties] = {}
     projects: dict[str, PomProject] = {}
     for info in sorted(infos, key=lambda i: i.filename):
-        is_props = bool(_POM_PROPERTIES.match(info.filename))
-        if not is_props and not _POM_XML.match(info.filename):
+        is_props = info.filename.endswith(_POM_PROPERTIES)
+        if info.is_dir() or not (is_props or info.filename.endswith(_POM_XML)):
             continue
         raw = budget.read(archive, info, _SMALL_MAX)
         if raw is None:
             continue
-        folder = info.filename.rsplit("/", 1)[0]
+        folder = info.filename.rpartition("/")[0]  # pairs a pom.properties with its pom.xml
         if is_props:
             props = _parse_properties(raw.decode("utf-8", "replace"))
+            if props is None:
+                continue
             found = _PomProperties(
-                props.get("groupId", ""), props.get("artifactId", ""), props.get("version", "")
+                props.get("groupid", ""), props.get("artifactid", ""), props.get("version", "")
             )
             if found.artifact_id and found.version:
                 properties[folder] = found
@@ -562,7 +568,8 @@ def _read_archive(
 
         if depth < _MAX_DEPTH:
             for info in infos:
-                if info.is_dir() or not info.filename.lower().endswith(_ARCHIVE_SUFFIXES):
+                # syft's globs have case: lib/x.JAR is not read (measured)
+                if info.is_dir() or not info.filename.endswith(_ARCHIVE_SUFFIXES):
                     continue
                 inner = budget.read(archive, info, _NESTED_MAX)
                 if inner is None:
@@ -605,7 +612,7 @@ def _main_package(
     )
     if not licences and project is not None:
         licences = tuple(_licence(t) for t in project.licenses)
-    jenkins = name.lower().endswith(_JENKINS_SUFFIXES)
+    jenkins = name.endswith(_JENKINS_SUFFIXES)
     return _Pkg(
         name=(props.artifact_id if props else "") or _select_name(manifest, filename),
         version=(props.version if props else "") or _select_version(manifest, filename),
@@ -623,8 +630,9 @@ _WHOLE_ARCHIVE = WholeFile(_FILE_MAX)
 
 
 def wants(path: str, mode: int, size: int) -> WholeFile | None:
-    # only the last few characters are lowered: this runs for every file of every layer
-    return _WHOLE_ARCHIVE if path[-_LONGEST_SUFFIX:].lower().endswith(_ARCHIVE_SUFFIXES) else None
+    # with case, as syft's "**/*.jar" globs are (x.JAR is not cataloged: measured); one
+    # str.endswith over a tuple, since this runs for every file of every layer
+    return _WHOLE_ARCHIVE if path.endswith(_ARCHIVE_SUFFIXES) else None
 
 
 def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:

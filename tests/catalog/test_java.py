@@ -213,7 +213,11 @@ def test_manifest_continuations_and_sections() -> None:
 
 
 def test_wants() -> None:
-    assert CATALOGER.wants("opt/a.JAR", 0o644, 10) is not None
+    assert CATALOGER.wants("opt/a.jar", 0o644, 10) is not None
+    assert CATALOGER.wants("opt/a.kar", 0o644, 10) is not None
+    # syft's globs have case, and know no .rar (both measured on syft 1.18.1)
+    assert CATALOGER.wants("opt/a.JAR", 0o644, 10) is None
+    assert CATALOGER.wants("opt/a.rar", 0o644, 10) is None
     assert CATALOGER.wants("opt/a.hpi", 0o644, 10) is not None
     assert CATALOGER.wants("opt/a.jar.sha1", 0o644, 10) is None
 
@@ -494,3 +498,54 @@ def test_pom_xml_with_a_dtd_or_bad_xml_is_ignored() -> None:
     parsed = parse_pom_xml(latin.encode("latin-1"))
     assert parsed is not None
     assert parsed.artifact_id == "caf\xe9"
+
+
+def test_pom_files_anywhere_with_case_and_syft_properties_syntax() -> None:
+    """What syft 1.18.1 reported for this very jar (its globs ``**/*pom.properties`` and
+    ``**/*pom.xml``; parsePomProperties' syntax)."""
+
+    def props(group: str, artifact: str, version: str) -> str:
+        return f"groupId={group}\nartifactId={artifact}\nversion={version}\n"
+
+    archive = jar(
+        {
+            "META-INF/MANIFEST.MF": MF + "\r\n",
+            "BOOT-INF/classes/META-INF/maven/org.a/a/pom.properties": props("org.a", "a", "1"),
+            "x/mypom.properties": props("org.b", "b", "2"),
+            "META-INF/maven/org.c/c/extra/pom.properties": props("org.c", "c", "3"),
+            # a line with no separator spoils the file; so does a "!" comment
+            "META-INF/maven/org.d/d/pom.properties": "garbage line\n" + props("org.d", "d", "4"),
+            "META-INF/maven/org.e/e/pom.properties": "groupid=org.e\nARTIFACTID=e\nversion: 5\n",
+            "META-INF/maven/org.f/f/pom.properties": "! comment\n" + props("org.f", "f", "6"),
+            # no groupId: the pom.xml beside it gives its parent's
+            "pom.properties": "artifactId=g\nversion=7\n",
+            "pom.xml": "<project><parent><groupId>org.gparent</groupId><artifactId>gp</artifactId>"
+            "<version>7</version></parent><artifactId>g</artifactId><licenses><license>"
+            "<name>MIT</name></license></licenses></project>",
+            "META-INF/maven/org.h/h/POM.PROPERTIES": props("org.h", "h", "8"),
+        }
+    )
+    pkgs = list(CATALOGER.parse("opt/app/globs-1.0.jar", archive, CTX))
+    assert {(p.name, p.version, p.purl) for p in pkgs} == {
+        ("a", "1", "pkg:maven/org.a/a@1"),
+        ("b", "2", "pkg:maven/org.b/b@2"),
+        ("c", "3", "pkg:maven/org.c/c@3"),
+        ("e", "5", "pkg:maven/org.e/e@5"),
+        ("g", "7", "pkg:maven/org.gparent/g@7"),
+        ("globs", "1.0", "pkg:maven/globs/globs@1.0"),
+    }
+    assert next(p for p in pkgs if p.name == "g").licenses == ("MIT",)
+    assert ("virtual_path", "/opt/app/globs-1.0.jar::g") in next(
+        p for p in pkgs if p.name == "g"
+    ).metadata
+
+
+def test_nested_archives_and_manifest_are_matched_with_case() -> None:
+    outer = jar(
+        {"META-INF/MANIFEST.MF": MF + "\r\n", "lib/inner-0.3.JAR": INNER, "lib/m-0.4.Jar": INNER}
+    )
+    assert keys("opt/app/outer-2.0.jar", outer) == {
+        ("java-archive", "outer", "2.0", "pkg:maven/outer/outer@2.0")
+    }
+    lower = jar({"META-INF/manifest.mf": MF + "Implementation-Title: lower\r\n\r\n"})
+    assert keys("opt/app/nomf-2.0.jar", lower) == set()
