@@ -330,10 +330,10 @@ def parse_pom_xml(data: bytes) -> PomProject | None:
         return None  # no POM needs a DTD; refusing it keeps entity expansion out
     try:
         root = ElementTree.fromstring(data)
-    except ElementTree.ParseError:
+    except (ElementTree.ParseError, LookupError, ValueError):  # LookupError: unknown encoding
         try:  # syft reads an undeclared ISO-8859-1 pom too
             root = ElementTree.fromstring(data.decode("latin-1").encode("utf-8"))
-        except (ElementTree.ParseError, ValueError):
+        except (ElementTree.ParseError, LookupError, ValueError):
             return None
     if _local(root.tag) != "project":
         return None

@@ -1,6 +1,10 @@
-"""Java archives built with zipfile as Maven / Spring Boot / servlet containers lay them out.
+"""Java archives: small ones built with zipfile as Maven / Spring Boot / servlet containers lay
+them out, and real ones (Debian's jars, and Jenkins plugins / stripped jars made from them with
+``jar`` and ``zip``: ``tests.catalog.java_archives``).
 
-The expected tuples are what syft 1.18.1 reported for the same archives in an image."""
+The small archives' expected tuples are what syft 1.18.1 reported for the same archives put in
+an image (measured when the tests were written); the real archives are compared with syft 1.18.1
+run at test time on the same image."""
 
 from __future__ import annotations
 
@@ -494,6 +498,7 @@ def test_pom_xml_with_a_dtd_or_bad_xml_is_ignored() -> None:
     assert parse_pom_xml(bomb) is None
     assert parse_pom_xml(b"<project><artifactId>x</project>") is None
     assert parse_pom_xml(b"<notaproject/>") is None
+    assert parse_pom_xml(b'<?xml version="1.0" encoding="bogus"?><project/>') is None
     latin = "<project><artifactId>caf\xe9</artifactId><version>1</version></project>"
     parsed = parse_pom_xml(latin.encode("latin-1"))
     assert parsed is not None
@@ -549,3 +554,18 @@ def test_nested_archives_and_manifest_are_matched_with_case() -> None:
     }
     lower = jar({"META-INF/manifest.mf": MF + "Implementation-Title: lower\r\n\r\n"})
     assert keys("opt/app/nomf-2.0.jar", lower) == set()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=1024),
+        st.text(max_size=512).map(lambda t: f"<project>{t}</project>".encode()),
+    )
+)
+def test_random_pom_xml_is_a_project_or_none(data: bytes) -> None:
+    # never raises (a nested jar's bad pom must not spoil its outer archive); fields trimmed
+    project = parse_pom_xml(data)
+    if project is not None:
+        fields = (project.group_id, project.artifact_id, project.version, *project.licenses)
+        assert all(f == f.strip() for f in fields)
