@@ -231,18 +231,12 @@ def _bundle_plugin_name(main: dict[str, str]) -> str:
     return symbolic.split(".")[-1]
 
 
+# Java identifier start = Lu Ll Lt Lm Lo Nl Sc Pc (syft's isValidJavaIdentifier)
+_JAVA_IDENTIFIER_START = frozenset(("Lu", "Ll", "Lt", "Lm", "Lo", "Nl", "Sc", "Pc"))
+
+
 def _java_identifier_start(part: str) -> bool:
-    # Java identifier start = Lu Ll Lt Lm Lo Nl Sc Pc (syft's isValidJavaIdentifier)
-    return bool(part) and unicodedata.category(part[0]) in (
-        "Lu",
-        "Ll",
-        "Lt",
-        "Lm",
-        "Lo",
-        "Nl",
-        "Sc",
-        "Pc",
-    )
+    return bool(part) and unicodedata.category(part[0]) in _JAVA_IDENTIFIER_START
 
 
 def _filename_name(name: str) -> str:
