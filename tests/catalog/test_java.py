@@ -1,21 +1,40 @@
-"""Java archives built with zipfile as Maven / Spring Boot / servlet containers lay them out.
+"""Java archives: small ones built with zipfile as Maven / Spring Boot / servlet containers lay
+them out, and real ones (Debian's jars, and Jenkins plugins / stripped jars made from them with
+``jar`` and ``zip``: ``tests.catalog.java_archives``).
 
-The expected tuples are what syft 1.18.1 reported for the same archives in an image."""
+The small archives' expected tuples are what syft 1.18.1 reported for the same archives put in
+an image (measured when the tests were written); the real archives are compared with syft 1.18.1
+run at test time on the same image."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
 import zipfile
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reporter.catalog.interface import ParseContext
-from reporter.catalog.java import CATALOGER, parse_archive_filename, parse_manifest
+from reporter.catalog.java import CATALOGER, parse_archive_filename, parse_manifest, parse_pom_xml
+from reporter.catalog.java_groups import WELL_KNOWN_GROUP_IDS
 from reporter.errors import CatalogError
+from reporter.model import ImageReport
+from reporter.options import Options
+from reporter.pipeline import generate
+from tests.catalog.binaries import AptUnavailable
+from tests.catalog.java_archives import build_java_image, image_dir
+from tests.hostile._build import TAR_LAYER, TarFile, custom_layout, tar_bytes
 
 CTX = ParseContext(distro=None, arch="amd64")
 MF = "Manifest-Version: 1.0\r\nCreated-By: Maven\r\n"
@@ -102,10 +121,9 @@ def test_manifest_only_filename_only_and_shaded() -> None:
         ("java-archive", "app", "1.0.0", "pkg:maven/org.example/app@1.0.0"),
         ("java-archive", "slf4j-api", "2.0.9", "pkg:maven/org.slf4j/slf4j-api@2.0.9"),
     }
+    # no manifest, no parent package: syft 1.18.1 makes no package of its pom.properties either
     no_manifest = jar({"META-INF/maven/org.x/x/pom.properties": pom("org.x", "x", "1")})
-    assert keys("opt/java/other.jar", no_manifest) == {
-        ("java-archive", "x", "1", "pkg:maven/org.x/x@1")
-    }
+    assert keys("opt/java/other.jar", no_manifest) == set()
 
 
 def test_nested_war_ear_and_spring_boot() -> None:
@@ -122,7 +140,7 @@ def test_nested_war_ear_and_spring_boot() -> None:
     }
     ear = jar({"META-INF/MANIFEST.MF": MF + "\r\n", "webapp.war": war})
     assert keys("opt/java/big.ear", ear) == {
-        ("java-archive", "big", "", "pkg:maven/big/big"),
+        ("java-archive", "big", "UNKNOWN", "pkg:maven/big/big"),
         ("java-archive", "webapp", "5.0", "pkg:maven/org.web/webapp@5.0"),
         ("java-archive", "inner", "0.3", "pkg:maven/org.inner/inner@0.3"),
     }
@@ -190,14 +208,20 @@ def test_archive_filename(filename: str, name: str, version: str) -> None:
 
 def test_manifest_continuations_and_sections() -> None:
     text = "Manifest-Version: 1.0\r\nBundle-Name: a very long\r\n  name\r\n\r\nName: x/\r\nK: v\r\n"
+    # The JAR spec drops exactly one leading space of a continuation ("  name" -> " name");
+    # syft 1.18.1 trims it whole (strings.TrimSpace), and so do we, to name packages as it does.
     assert parse_manifest(text) == [
-        {"Manifest-Version": "1.0", "Bundle-Name": "a very long name"},
+        {"Manifest-Version": "1.0", "Bundle-Name": "a very longname"},
         {"Name": "x/", "K": "v"},
     ]
 
 
 def test_wants() -> None:
-    assert CATALOGER.wants("opt/a.JAR", 0o644, 10) is not None
+    assert CATALOGER.wants("opt/a.jar", 0o644, 10) is not None
+    assert CATALOGER.wants("opt/a.kar", 0o644, 10) is not None
+    # syft's globs have case, and know no .rar (both measured on syft 1.18.1)
+    assert CATALOGER.wants("opt/a.JAR", 0o644, 10) is None
+    assert CATALOGER.wants("opt/a.rar", 0o644, 10) is None
     assert CATALOGER.wants("opt/a.hpi", 0o644, 10) is not None
     assert CATALOGER.wants("opt/a.jar.sha1", 0o644, 10) is None
 
@@ -208,3 +232,340 @@ def test_random_bytes_raise_only_catalog_error(data: bytes) -> None:
     for blob in (data, b"PK\x03\x04" + data):
         with contextlib.suppress(CatalogError):
             list(CATALOGER.parse("x.jar", blob, CTX))
+
+
+# --- real archives: Debian's jars and what zip / jar make of them, against syft 1.18.1 ------
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but the Debian jars could not be fetched: {reason}")
+    pytest.skip(f"Debian jars unavailable: {reason}")
+
+
+def _syft(target: Path) -> list[dict[str, Any]]:
+    found = shutil.which("syft") or str(Path(sys.executable).parent / "syft")
+    if not Path(found).exists():
+        _unavailable("syft is not installed (dev dependency)")
+    done = subprocess.run(
+        [found, f"oci-dir:{target}", "-o", "syft-json", "-q"],
+        capture_output=True,
+        check=True,
+        timeout=600,
+        env={**os.environ, "SYFT_CHECK_FOR_APP_UPDATE": "false"},
+    )
+    return [
+        a
+        for a in json.loads(done.stdout)["artifacts"]
+        if a["type"] in ("java-archive", "jenkins-plugin")
+    ]
+
+
+@pytest.fixture(scope="module")
+def java_layout() -> Path:
+    try:
+        return build_java_image()
+    except AptUnavailable as exc:
+        _unavailable(str(exc))
+        raise  # unreachable: skip/fail raise
+
+
+@pytest.fixture(scope="module")
+def java_report(java_layout: Path) -> ImageReport:
+    return generate(str(java_layout), Options()).images[0]
+
+
+@pytest.fixture(scope="module")
+def java_syft(java_layout: Path) -> list[dict[str, Any]]:
+    return _syft(java_layout)
+
+
+_Key = tuple[str, str, str, str, str]  # type, name, version, purl, file
+
+
+def _ours(report: ImageReport) -> set[_Key]:
+    return {
+        (p.type, p.name, p.version, p.purl, p.locations[0].path)
+        for p in report.packages
+        if p.type in ("java-archive", "jenkins-plugin")
+    }
+
+
+def _theirs(artifacts: list[dict[str, Any]]) -> set[_Key]:
+    return {
+        (a["type"], a["name"], a["version"], a["purl"], a["locations"][0]["path"])
+        for a in artifacts
+    }
+
+
+def test_real_archives_equal_syft(
+    java_report: ImageReport, java_syft: list[dict[str, Any]]
+) -> None:
+    ours = _ours(java_report)
+    assert ours == _theirs(java_syft)
+    app = "/" + image_dir()
+    by_file: dict[str, set[tuple[str, str, str, str]]] = {}
+    for kind, name, version, package_url, path in ours:
+        by_file.setdefault(path.removeprefix(app + "/"), set()).add(
+            (kind, name, version, package_url)
+        )
+    # the shaded jar keeps what it swallowed; the one matching the file name is the jar's own
+    assert by_file["netty-common-4.1.48.Final.jar"] == {
+        (
+            "java-archive",
+            "netty-common",
+            "4.1.48.Final",
+            "pkg:maven/io.netty/netty-common@4.1.48.Final",
+        ),
+        (
+            "java-archive",
+            "jctools-core",
+            "2.1-SNAPSHOT",
+            "pkg:maven/org.jctools/jctools-core@2.1-SNAPSHOT",
+        ),
+    }
+    # Jenkins plugins: the plugin typed jenkins-plugin, the jars inside java-archive
+    assert by_file["commons-lang3-api.hpi"] == {
+        (
+            "jenkins-plugin",
+            "commons-lang3-api",
+            "3.12.0-36.vd97de6465d5b_",
+            "pkg:maven/io.jenkins.plugins/commons-lang3-api@3.12.0-36.vd97de6465d5b_",
+        ),
+        (
+            "java-archive",
+            "commons-lang3",
+            "3.12.0",
+            "pkg:maven/org.apache.commons/commons-lang3@3.12.0",
+        ),
+        (
+            "java-archive",
+            "commons-lang3-api",
+            "UNKNOWN",
+            "pkg:maven/commons-lang3-api/commons-lang3-api",
+        ),
+    }
+    # no Maven files: the well-known table names ant's group
+    assert by_file["ant-1.10.13.jar"] == {
+        ("java-archive", "ant", "1.10.13", "pkg:maven/org.apache.ant/ant@1.10.13")
+    }
+    # a pom.xml without pom.properties names nothing (syft 1.18.1): file name + manifest
+    assert by_file["lang3-pomxml-only.jar"] == {
+        ("java-archive", "lang3", "3.12.0", "pkg:maven/org.apache.commons.lang3/lang3@3.12.0")
+    }
+    # New Relic instrumentation is skipped; the truncated jar makes no package
+    assert "spring-4.3.0-1.0.jar" not in by_file
+    assert "broken-1.0.jar" not in by_file
+
+
+def test_real_archive_licences_equal_syft(
+    java_report: ImageReport, java_syft: list[dict[str, Any]]
+) -> None:
+    """Declared licences (manifest, pom.xml) as syft gives them: its SPDX id, else its text.
+    syft's "concluded" ones come from classifying licence files, which we do not do."""
+    theirs: dict[tuple[str, str], set[str]] = {}
+    for a in java_syft:
+        declared = {
+            lic["spdxExpression"] or lic["value"]
+            for lic in a["licenses"]
+            if lic["type"] == "declared"
+        }
+        theirs[(a["purl"], a["metadata"]["virtualPath"])] = declared
+    ours = {
+        (p.purl, dict(p.metadata)["virtual_path"]): set(p.licenses)
+        for p in java_report.packages
+        if p.type in ("java-archive", "jenkins-plugin")
+    }
+    assert ours == theirs
+    jackson = next(v for (u, _), v in ours.items() if "jackson-core" in u)
+    assert jackson == {"The Apache Software License, Version 2.0"}  # from its pom.xml
+
+
+def test_unreadable_jar_is_a_finding_naming_it(java_report: ImageReport) -> None:
+    broken = f"/{image_dir()}/broken-1.0.jar"
+    messages = [f.message for f in java_report.findings if f.where == broken]
+    assert len(messages) == 1
+    assert broken in messages[0]
+    assert "unreadable Java archive" in messages[0]
+
+
+def _layer_member(layout: Path, path: str) -> bytes:
+    for blob in sorted((layout / "blobs" / "sha256").iterdir()):
+        with contextlib.suppress(tarfile.TarError), tarfile.open(blob) as layer:
+            member = layer.extractfile(path)
+            if member is not None:
+                return member.read()
+    raise AssertionError(f"{path} is in no layer")
+
+
+def test_pom_xml_inherits_group_and_version_from_parent(java_layout: Path) -> None:
+    archive = _layer_member(java_layout, f"{image_dir()}/inherit.jar")
+    with zipfile.ZipFile(io.BytesIO(archive)) as zipped:
+        project = parse_pom_xml(zipped.read("META-INF/maven/io.netty/netty-common/pom.xml"))
+    assert project is not None
+    assert (project.group_id, project.artifact_id, project.version) == (
+        "io.netty",
+        "netty-common",
+        "4.1.48.Final",
+    )
+    assert (project.declared_group_id, project.parent_artifact_id) == ("", "netty-parent")
+
+
+def _table_layout(out: Path) -> Path:
+    files = []
+    for i, artifact in enumerate(sorted(WELL_KNOWN_GROUP_IDS)):
+        files.append(
+            TarFile(f"opt/t/{i}/{artifact}-1.0.jar", jar({"META-INF/MANIFEST.MF": MF + "\r\n"}))
+        )
+    custom_layout(out, [tar_bytes(files)], media_type=TAR_LAYER, ref="groups")
+    return out
+
+
+def test_well_known_group_ids_equal_syft(tmp_path: Path) -> None:
+    """A bare jar named after every entry of the vendored table: syft and we agree on each."""
+    layout = _table_layout(tmp_path / "groups")
+    report = generate(str(layout), Options()).images[0]
+    ours = _ours(report)
+    assert ours == _theirs(_syft(layout))
+    purls = {purl for _, _, _, purl, _ in ours}
+    assert "pkg:maven/org.springframework/spring-core@1.0" in purls
+    assert "pkg:maven/com.squareup.okhttp3/okhttp@1.0" in purls
+    # the name the file gives is the key; where the file name parses to the key, the table wins
+    hits = sum(
+        1
+        for _, name, _, purl, _ in ours
+        if name in WELL_KNOWN_GROUP_IDS
+        and purl.startswith(f"pkg:maven/{WELL_KNOWN_GROUP_IDS[name]}/")
+    )
+    assert hits > 1800
+
+
+# --- syft's rules on small archives ---------------------------------------------------------
+
+
+def test_weave_classes_jar_has_no_package_but_its_nested_jars_do() -> None:
+    weave = jar(
+        {
+            "META-INF/MANIFEST.MF": MF + "Weave-Classes: org.apache.catalina.Valve\r\n\r\n",
+            "META-INF/maven/org.x/x/pom.properties": pom("org.x", "x", "1"),
+            "lib/inner-0.3.jar": INNER,
+        }
+    )
+    assert keys("opt/nr/tomcat-7-1.0.jar", weave) == {
+        ("java-archive", "inner", "0.3", "pkg:maven/org.inner/inner@0.3")
+    }
+
+
+def test_group_from_pom_xml_parent_when_properties_have_none() -> None:
+    inheriting = (
+        '<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>'
+        "<parent><groupId>org.acme</groupId><artifactId>acme-parent</artifactId>"
+        "<version>7</version></parent><artifactId>widget</artifactId>"
+        "<licenses><license><name>Apache-2.0</name></license>"
+        "<license><url>https://opensource.org/licenses/MIT</url></license></licenses></project>"
+    )
+    archive = jar(
+        {
+            "META-INF/MANIFEST.MF": MF + "\r\n",
+            "META-INF/maven/x/widget/pom.properties": "artifactId=widget\nversion=7\n",
+            "META-INF/maven/x/widget/pom.xml": inheriting,
+            "META-INF/maven/org.b/b/pom.properties": pom("org.b", "b", "2"),
+        }
+    )
+    pkgs = {p.name: p for p in CATALOGER.parse("opt/big-3.jar", archive, CTX)}
+    assert pkgs["widget"].purl == "pkg:maven/org.acme/widget@7"
+    assert pkgs["widget"].licenses == ("Apache-2.0", "https://opensource.org/licenses/MIT")
+    assert pkgs["b"].purl == "pkg:maven/org.b/b@2"
+    assert pkgs["big"].version == "3"
+
+
+def test_jenkins_group_in_pom_properties_types_a_plain_jar() -> None:
+    plugin_jar = jar(
+        {
+            "META-INF/MANIFEST.MF": MF + "\r\n",
+            "META-INF/maven/org.jenkins-ci.plugins/git/pom.properties": pom(
+                "org.jenkins-ci.plugins", "git", "5.2.0"
+            ),
+        }
+    )
+    assert keys("opt/git-5.2.0.jar", plugin_jar) == {
+        ("jenkins-plugin", "git", "5.2.0", "pkg:maven/org.jenkins-ci.plugins/git@5.2.0")
+    }
+
+
+def test_pom_xml_with_a_dtd_or_bad_xml_is_ignored() -> None:
+    bomb = b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaa">]><project>&a;</project>'
+    assert parse_pom_xml(bomb) is None
+    assert parse_pom_xml(b"<project><artifactId>x</project>") is None
+    assert parse_pom_xml(b"<notaproject/>") is None
+    assert parse_pom_xml(b'<?xml version="1.0" encoding="bogus"?><project/>') is None
+    latin = "<project><artifactId>caf\xe9</artifactId><version>1</version></project>"
+    parsed = parse_pom_xml(latin.encode("latin-1"))
+    assert parsed is not None
+    assert parsed.artifact_id == "caf\xe9"
+
+
+def test_pom_files_anywhere_with_case_and_syft_properties_syntax() -> None:
+    """What syft 1.18.1 reported for this very jar (its globs ``**/*pom.properties`` and
+    ``**/*pom.xml``; parsePomProperties' syntax)."""
+
+    def props(group: str, artifact: str, version: str) -> str:
+        return f"groupId={group}\nartifactId={artifact}\nversion={version}\n"
+
+    archive = jar(
+        {
+            "META-INF/MANIFEST.MF": MF + "\r\n",
+            "BOOT-INF/classes/META-INF/maven/org.a/a/pom.properties": props("org.a", "a", "1"),
+            "x/mypom.properties": props("org.b", "b", "2"),
+            "META-INF/maven/org.c/c/extra/pom.properties": props("org.c", "c", "3"),
+            # a line with no separator spoils the file; so does a "!" comment
+            "META-INF/maven/org.d/d/pom.properties": "garbage line\n" + props("org.d", "d", "4"),
+            "META-INF/maven/org.e/e/pom.properties": "groupid=org.e\nARTIFACTID=e\nversion: 5\n",
+            "META-INF/maven/org.f/f/pom.properties": "! comment\n" + props("org.f", "f", "6"),
+            # no groupId: the pom.xml beside it gives its parent's
+            "pom.properties": "artifactId=g\nversion=7\n",
+            "pom.xml": "<project><parent><groupId>org.gparent</groupId><artifactId>gp</artifactId>"
+            "<version>7</version></parent><artifactId>g</artifactId><licenses><license>"
+            "<name>MIT</name></license></licenses></project>",
+            "META-INF/maven/org.h/h/POM.PROPERTIES": props("org.h", "h", "8"),
+        }
+    )
+    pkgs = list(CATALOGER.parse("opt/app/globs-1.0.jar", archive, CTX))
+    assert {(p.name, p.version, p.purl) for p in pkgs} == {
+        ("a", "1", "pkg:maven/org.a/a@1"),
+        ("b", "2", "pkg:maven/org.b/b@2"),
+        ("c", "3", "pkg:maven/org.c/c@3"),
+        ("e", "5", "pkg:maven/org.e/e@5"),
+        ("g", "7", "pkg:maven/org.gparent/g@7"),
+        ("globs", "1.0", "pkg:maven/globs/globs@1.0"),
+    }
+    assert next(p for p in pkgs if p.name == "g").licenses == ("MIT",)
+    assert ("virtual_path", "/opt/app/globs-1.0.jar::g") in next(
+        p for p in pkgs if p.name == "g"
+    ).metadata
+
+
+def test_nested_archives_and_manifest_are_matched_with_case() -> None:
+    outer = jar(
+        {"META-INF/MANIFEST.MF": MF + "\r\n", "lib/inner-0.3.JAR": INNER, "lib/m-0.4.Jar": INNER}
+    )
+    assert keys("opt/app/outer-2.0.jar", outer) == {
+        ("java-archive", "outer", "2.0", "pkg:maven/outer/outer@2.0")
+    }
+    lower = jar({"META-INF/manifest.mf": MF + "Implementation-Title: lower\r\n\r\n"})
+    assert keys("opt/app/nomf-2.0.jar", lower) == set()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=1024),
+        st.text(max_size=512).map(lambda t: f"<project>{t}</project>".encode()),
+    )
+)
+def test_random_pom_xml_is_a_project_or_none(data: bytes) -> None:
+    # never raises (a nested jar's bad pom must not spoil its outer archive); fields trimmed
+    project = parse_pom_xml(data)
+    if project is not None:
+        fields = (project.group_id, project.artifact_id, project.version, *project.licenses)
+        assert all(f == f.strip() for f in fields)
