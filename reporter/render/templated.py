@@ -435,9 +435,12 @@ def build_context(report: Report) -> dict[str, Any]:
     """
     used: set[str] = set()
     multi_image = len({_image_group(image) for image in report.images}) > 1
+    labels = [_image_label(image, multi_image) for image in report.images]
+    repeated = {label for label in labels if labels.count(label) > 1}
     images = []
-    for image in report.images:
-        label = _image_label(image, multi_image)
+    for image, label in zip(report.images, labels, strict=True):
+        if label in repeated:  # two untagged images of one platform: tell them apart
+            label = f"{label} {short_digest(image.description.target.manifest.digest)}"
         images.append(_image_view(image, _anchor(label, used), label))
     findings = [_finding(f, "report") for f in report.findings]
     for view in images:
@@ -456,7 +459,9 @@ def build_context(report: Report) -> dict[str, Any]:
     refs = sorted({ref for image in report.images for ref in image.refs})
     created = sorted({i.description.config.created for i in report.images} - {""})
     layer_uses = Counter(layer.digest for image in report.images for layer in image.layers)
-    packages = {p.sort_key for image in report.images for p in image.packages}
+    # a package is the one of a layer blob: one from a layer two images share counts once,
+    # the same name and version built into each platform's own layer counts per platform
+    packages = {(p.sort_key, p.layer_digest) for image in report.images for p in image.packages}
     return {
         "report": report,
         "tool": {"name": "oci-reporter", "version": report.tool_version},
@@ -481,7 +486,6 @@ def build_context(report: Report) -> dict[str, Any]:
         "finding_counts": counts,
         "images": images,
         "package_total": sum(view["package_count"] for view in images),
-        # the same package (type, name, version, purl) in several images counts once
         "package_distinct": len(packages),
         "total_size": sum(blobs.values()),
         "multi_image": multi_image,
@@ -507,9 +511,7 @@ def _image_label(image: ImageReport, multi_image: bool) -> str:
     platform = str(image.platform)
     if not multi_image:
         return platform
-    if image.refs:
-        return f"{image.refs[0]} ({platform})"
-    return f"{platform} {short_digest(image.description.target.manifest.digest)}"
+    return f"{image.refs[0]} ({platform})" if image.refs else platform
 
 
 def _indexes(images: list[dict[str, Any]]) -> list[dict[str, Any]]:
