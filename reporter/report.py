@@ -115,9 +115,10 @@ def bases_within_input(images: Sequence[ImageReport]) -> list[ImageReport]:
     An OCI layout holding ``base`` and ``app`` (or a ``docker save`` of both) has the base right
     there: its diff_ids opening ours is a verified layer prefix (``high``), stronger than a
     base annotation naming a digest the input does not hold (buildah records the manifest
-    digest of its own store, which ``skopeo copy`` rewrites). Only the same platform and only
-    images whose layers checked out are candidates; a base already found from a longer prefix
-    (``--base``) is kept.
+    digest in its own store; ``skopeo copy`` into a layout wrote another, see
+    tests/realtools/test_multi_image.py). Only the same platform, and only images with no layer
+    absent or found with a wrong diff_id, are candidates; a base already found from a prefix
+    as long (``--base``) is kept.
     """
     present = {
         digest
@@ -128,10 +129,14 @@ def bases_within_input(images: Sequence[ImageReport]) -> list[ImageReport]:
     for image in images:
         desc = image.description
         key = desc.platform.normalized()
+        ours = desc.config.diff_ids
+        # only proper prefixes can be a base: find_base (history, claims) runs only for those
         candidates = [
             other.description
             for other in images
             if other is not image
+            and 0 < len(other.description.config.diff_ids) < len(ours)
+            and ours[: len(other.description.config.diff_ids)] == other.description.config.diff_ids
             and other.description.platform.normalized() == key
             and _sound(other.description)
         ]
