@@ -355,6 +355,7 @@ def _image_view(image: ImageReport, anchor: str, label: str) -> dict[str, Any]:
         "refs": image.refs,
         "ref": image.refs[0] if image.refs else "",
         "index_digest": image.index_digest,
+        "index_digests": [],  # every index it is under (build_context fills it in)
         "digest": manifest.digest,
         "manifest_media_type": description.manifest_media_type,
         "manifest_size": manifest.size,
@@ -458,6 +459,7 @@ def build_context(report: Report) -> dict[str, Any]:
             blobs[layer.digest] = layer.size
     refs = sorted({ref for image in report.images for ref in image.refs})
     created = sorted({i.description.config.created for i in report.images} - {""})
+    indexes = _indexes(images)
     layer_uses = Counter(layer.digest for image in report.images for layer in image.layers)
     # a package is the one of a layer blob: one from a layer two images share counts once,
     # the same name and version built into each platform's own layer counts per platform
@@ -489,7 +491,7 @@ def build_context(report: Report) -> dict[str, Any]:
         "package_distinct": len(packages),
         "total_size": sum(blobs.values()),
         "multi_image": multi_image,
-        "indexes": _indexes(images),
+        "indexes": indexes,
         # a layer shared by two images (a common base, two platforms) is one blob: count
         # digests, and say how many are shared, rather than add the images' layer lists up
         "layer_counts": {
@@ -511,20 +513,31 @@ def _image_label(image: ImageReport, multi_image: bool) -> str:
     platform = str(image.platform)
     if not multi_image:
         return platform
-    return f"{image.refs[0]} ({platform})" if image.refs else platform
+    return f"{', '.join(image.refs)} ({platform})" if image.refs else platform
 
 
 def _indexes(images: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The image indexes above the images, first seen first, with their references and the
-    platforms under each: the multi-platform digest is what a user pins."""
+    platforms under each: the multi-platform digest is what a user pins.
+
+    Each view's ``index_digests`` is filled in: every index it is under. ``resolve`` reads a
+    manifest listed by two indexes (two multi-platform tags sharing one platform's image) once,
+    keeping the first index as its parent and the references of both; so an index's references
+    are those all of its own images carry, and an image carrying one of them is under it too.
+    """
     found: dict[str, dict[str, Any]] = {}
     for view in images:
         digest = view["index_digest"]
-        if not digest:
-            continue
-        entry = found.setdefault(digest, {"digest": digest, "refs": [], "platforms": []})
-        entry["refs"].extend(r for r in view["refs"] if r not in entry["refs"])
-        entry["platforms"].append(view["platform"])
+        if digest:
+            found.setdefault(digest, {"digest": digest, "refs": [], "platforms": []})
+    for digest, entry in found.items():
+        own = [v for v in images if v["index_digest"] == digest]
+        common = [r for r in own[0]["refs"] if all(r in v["refs"] for v in own[1:])]
+        entry["refs"] = common
+        for view in images:
+            if any(v is view for v in own) or any(r in view["refs"] for r in common):
+                entry["platforms"].append(view["platform"])
+                view["index_digests"].append(digest)
     return list(found.values())
 
 

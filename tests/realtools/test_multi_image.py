@@ -127,7 +127,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]
             run([buildah, *b.store, "manifest", "add", listed, f"containers-storage:{ref}"])
         multi = tmp / "multi"
         run([buildah, *b.store, "manifest", "push", "-q", "--all", listed, f"oci:{multi}:1.0"])
-        yield {"layout": layout, "docker": docker, "multi": multi, "tmp": tmp}
+        # a second two-platform tag in the same layout, sharing 1.0's arm64 manifest
+        second = "localhost/corpus/multi:2"
+        run([buildah, *b.store, "manifest", "create", second])
+        for ref in (APP, "localhost/corpus/base:arm64"):
+            run([buildah, *b.store, "manifest", "add", second, f"containers-storage:{ref}"])
+        two_tags = tmp / "two-tags"
+        shutil.copytree(multi, two_tags)
+        run([buildah, *b.store, "manifest", "push", "-q", "--all", second, f"oci:{two_tags}:2.0"])
+        yield {"layout": layout, "docker": docker, "multi": multi, "two-tags": two_tags}
     finally:
         shutil.rmtree(runroot, ignore_errors=True)
 
@@ -272,3 +280,25 @@ def test_buildah_manifest_push_shows_the_index_digest_first(
     assert inspect.out.count(f"index     {index_digest}") == 2
     as_json = json.loads(cli(capsys, "inspect", "-q", str(multi), "-f", "json").out)
     assert [i["index"] for i in as_json["images"]] == [index_digest, index_digest]
+
+
+def test_two_multi_platform_tags_sharing_a_platform_manifest(
+    built: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    layout = built["two-tags"]
+    entries = _index_entries(layout)
+    indexes = {tag: entries[tag]["digest"] for tag in ("1.0", "2.0")}
+    children = {
+        tag: [m["digest"] for m in _blob(layout, d)["manifests"]] for tag, d in indexes.items()
+    }
+    shared = set(children["1.0"]) & set(children["2.0"])
+    assert len(shared) == 1, "both lists hold the arm64 base"
+    md = _report(capsys, layout, tmp_path / "r", "md").read_text().splitlines()
+    head = next(line for line in md if line.startswith("| Image index |"))
+    for tag, digest in indexes.items():
+        assert f"`{digest}` ({tag}: {len(children[tag])} platforms)" in head
+    # the shared manifest is scanned once, named by both tags, and under both indexes
+    section = md.index("## 1.0, 2.0 (linux/arm64)")
+    row = next(line for line in md[section:] if line.startswith("| Image index |"))
+    assert f"`{indexes['1.0']}`<br>`{indexes['2.0']}`" in row
+    assert md[0] == f"# Image report: {layout} (2 images)"
