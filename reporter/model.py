@@ -217,6 +217,16 @@ class ImageTarget:
     # docker save: layer blob keys as named in manifest.json (digests once streamed)
     docker_layer_paths: tuple[str, ...] = ()
 
+    @property
+    def index_digest(self) -> str:
+        """The digest of the outermost image index above this manifest, or "" when none.
+
+        That is the multi-platform digest a tag names and ``docker pull NAME@sha256:…`` pins
+        (image-spec image-index.md); ``index.json`` itself is not content-addressed, so an image
+        it lists directly has none.
+        """
+        return self.parents[0] if self.parents else ""
+
 
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
@@ -438,6 +448,11 @@ class ImageReport:
     @property
     def layers(self) -> tuple[Layer, ...]:
         return self.description.layers
+
+    @property
+    def index_digest(self) -> str:
+        """See ``ImageTarget.index_digest``."""
+        return self.description.target.index_digest
 
 
 @dataclass(frozen=True, slots=True)

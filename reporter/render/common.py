@@ -42,6 +42,7 @@ __all__ = [
     "image_repository",
     "is_digest",
     "known_hashes",
+    "manifest_digest_note",
     "parse_purl",
     "parse_ref",
     "person",
@@ -330,3 +331,26 @@ def distro_field(distro: Distro | None, key: str) -> str:
         return ""
     value = getattr(distro, key)
     return value if isinstance(value, str) else ""
+
+
+def manifest_digest_note(input_format: str) -> str:
+    """What a manifest digest of a ``docker save`` archive is, or "" for other inputs.
+
+    A legacy archive holds no manifest: the digest is that of the schema-2 manifest the archive
+    implies (as ``skopeo inspect docker-archive:`` derives it). Docker 25+ writes one, but from
+    its own store. Either way a registry has the same digest only if the image is pushed
+    unchanged (same layer bytes, no recompression), so the page must not present it as the
+    digest to pin.
+    """
+    if input_format == "docker-archive":
+        return (
+            "Derived: a docker save archive holds no manifest, so this is the digest of the "
+            "manifest the archive implies; a registry's digest is the same only if the image "
+            "is pushed unchanged (same layer bytes, no recompression)."
+        )
+    if input_format.startswith("docker-archive"):
+        return (
+            "The manifest docker save wrote; a registry's digest is the same only if the image "
+            "is pushed unchanged (same layer bytes, no recompression)."
+        )
+    return ""

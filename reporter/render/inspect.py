@@ -1,7 +1,8 @@
 """``oci-reporter inspect``: the documented ``oci-reporter/inspect/v1`` JSON and a table for people.
 
 Schema (docs/inspect-schema.md): ``{"schema", "input", "format", "images": [{"refs",
-"platform": "os/arch[/variant]", "manifest": {digest, mediaType, size}, "config": {digest,
+"platform": "os/arch[/variant]", "index": "sha256:…" | "", "manifest": {digest, mediaType, size},
+"manifestNote", "config": {digest,
 mediaType, size}, "created", "layers": [{digest, diffID, size, mediaType, verified,
 diffIDVerified, annotations}], "annotations", "labels", "attestations": [{digest, kind,
 artifactType, predicateTypes}], "findings"}], "findings"}``.
@@ -14,6 +15,7 @@ from typing import Any
 import orjson
 
 from reporter.model import Finding, ImageDescription, Report
+from reporter.render.common import manifest_digest_note
 from reporter.render.common import terminal_line as _clean
 
 __all__ = ["INSPECT_SCHEMA", "inspect_document", "render_inspect_json", "render_inspect_table"]
@@ -36,17 +38,20 @@ def _finding(finding: Finding) -> dict[str, Any]:
     return out
 
 
-def _image(desc: ImageDescription, findings: tuple[Finding, ...]) -> dict[str, Any]:
+def _image(desc: ImageDescription, findings: tuple[Finding, ...], note: str) -> dict[str, Any]:
     manifest = desc.target.manifest
     annotations = dict(desc.manifest_annotations)
     return {
         "refs": list(desc.target.refs),
         "platform": str(desc.platform),
+        # the multi-platform digest a tag names (the outermost index), "" when none
+        "index": desc.target.index_digest,
         "manifest": {
             "digest": manifest.digest,
             "mediaType": desc.manifest_media_type or manifest.media_type,
             "size": manifest.size,
         },
+        "manifestNote": note,
         "config": {
             "digest": desc.config.digest,
             "mediaType": desc.config.media_type,
@@ -91,7 +96,10 @@ def inspect_document(report: Report) -> dict[str, Any]:
         "input": report.input_name,
         "format": report.input_format,
         "integrity": "ok" if report.integrity_ok else "failed",
-        "images": [_image(image.description, image.findings) for image in report.images],
+        "images": [
+            _image(image.description, image.findings, manifest_digest_note(report.input_format))
+            for image in report.images
+        ],
         "findings": [_finding(f) for f in report.findings],
     }
 
@@ -107,11 +115,15 @@ def render_inspect_table(report: Report) -> bytes:
         lines.append("")
         refs = ", ".join(_clean(r) for r in image["refs"]) or "(untagged)"
         lines.append(f"IMAGE {_clean(image['platform'])}  {refs}")
+        if image["index"]:
+            lines.append(f"  index     {_clean(image['index'])}  (multi-platform digest)")
         lines.append(
             f"  manifest  {_clean(image['manifest']['digest'])}  "
             f"{_clean(image['manifest']['mediaType'])}  "
             f"{image['manifest']['size']} B"
         )
+        if image["manifestNote"]:
+            lines.append(f"  note      {_clean(image['manifestNote'])}")
         lines.append(
             f"  config    {_clean(image['config']['digest'])}  {image['config']['size']} B"
         )

@@ -55,7 +55,14 @@ from reporter.model import (
     VerificationSummary,
 )
 from reporter.render.attested_props import sbom_compared
-from reporter.render.common import CONTROL, LINE_BREAKS, clean_text, human_size, short_digest
+from reporter.render.common import (
+    CONTROL,
+    LINE_BREAKS,
+    clean_text,
+    human_size,
+    manifest_digest_note,
+    short_digest,
+)
 from reporter.render.interface import Renderer
 
 __all__ = [
@@ -310,7 +317,7 @@ def _vsa_view(summary: VerificationSummary) -> dict[str, Any]:
     }
 
 
-def _image_view(image: ImageReport, anchor: str) -> dict[str, Any]:
+def _image_view(image: ImageReport, anchor: str, label: str) -> dict[str, Any]:
     description = image.description
     manifest = description.target.manifest
     config = description.config
@@ -318,7 +325,7 @@ def _image_view(image: ImageReport, anchor: str) -> dict[str, Any]:
     layers = description.layers
     widest = max((layer.size for layer in layers), default=0)
     per_layer = Counter(p.layer_index for p in image.packages if p.layer_index is not None)
-    findings = [_finding(f, str(image.platform)) for f in (*description.findings, *image.findings)]
+    findings = [_finding(f, label) for f in (*description.findings, *image.findings)]
     findings.sort(key=_severity_rank)
     reproducible = {True: "yes", False: "no", None: ""}[provenance.reproducible]
     provenance_rows = [
@@ -341,8 +348,14 @@ def _image_view(image: ImageReport, anchor: str) -> dict[str, Any]:
     return {
         "image": image,
         "anchor": anchor,
+        # what the section is called: the platform, or "REF (platform)" when the input holds
+        # more than one image (two tags, a multi-image docker save)
+        "label": label,
         "platform": str(image.platform),
         "refs": image.refs,
+        "ref": image.refs[0] if image.refs else "",
+        "index_digest": image.index_digest,
+        "index_digests": [],  # every index it is under (build_context fills it in)
         "digest": manifest.digest,
         "manifest_media_type": description.manifest_media_type,
         "manifest_size": manifest.size,
@@ -422,7 +435,14 @@ def build_context(report: Report) -> dict[str, Any]:
     The ``Report`` itself is there as ``report`` for anything the views below leave out.
     """
     used: set[str] = set()
-    images = [_image_view(image, _anchor(str(image.platform), used)) for image in report.images]
+    multi_image = len({_image_group(image) for image in report.images}) > 1
+    labels = [_image_label(image, multi_image) for image in report.images]
+    repeated = {label for label in labels if labels.count(label) > 1}
+    images = []
+    for image, label in zip(report.images, labels, strict=True):
+        if label in repeated:  # two untagged images of one platform: tell them apart
+            label = f"{label} {short_digest(image.description.target.manifest.digest)}"
+        images.append(_image_view(image, _anchor(label, used), label))
     findings = [_finding(f, "report") for f in report.findings]
     for view in images:
         findings.extend(view["findings"])
@@ -439,6 +459,11 @@ def build_context(report: Report) -> dict[str, Any]:
             blobs[layer.digest] = layer.size
     refs = sorted({ref for image in report.images for ref in image.refs})
     created = sorted({i.description.config.created for i in report.images} - {""})
+    indexes = _indexes(images)
+    layer_uses = Counter(layer.digest for image in report.images for layer in image.layers)
+    # a package is the one of a layer blob: one from a layer two images share counts once,
+    # the same name and version built into each platform's own layer counts per platform
+    packages = {(p.sort_key, p.layer_digest) for image in report.images for p in image.packages}
     return {
         "report": report,
         "tool": {"name": "oci-reporter", "version": report.tool_version},
@@ -446,7 +471,14 @@ def build_context(report: Report) -> dict[str, Any]:
         "generated": report.generated,
         "input_name": report.input_name,
         "input_format": report.input_format,
-        "title": refs[0] if refs else report.input_name,
+        # several images: no one reference names the page
+        "title": (
+            f"{report.input_name} ({len({_image_group(i) for i in report.images})} images)"
+            if multi_image
+            else refs[0]
+            if refs
+            else report.input_name
+        ),
         "refs": refs,
         "platforms": [view["platform"] for view in images],
         "created": created,
@@ -456,8 +488,57 @@ def build_context(report: Report) -> dict[str, Any]:
         "finding_counts": counts,
         "images": images,
         "package_total": sum(view["package_count"] for view in images),
+        "package_distinct": len(packages),
         "total_size": sum(blobs.values()),
+        "multi_image": multi_image,
+        "indexes": indexes,
+        # a layer shared by two images (a common base, two platforms) is one blob: count
+        # digests, and say how many are shared, rather than add the images' layer lists up
+        "layer_counts": {
+            "total": sum(layer_uses.values()),
+            "distinct": len(layer_uses),
+            "shared": sum(1 for n in layer_uses.values() if n > 1),
+        },
+        "digest_note": manifest_digest_note(report.input_format),
     }
+
+
+def _image_group(image: ImageReport) -> tuple[str, ...]:
+    """Which image the user would name: its index (one per multi-platform image), else its
+    references; the platforms of one image share it."""
+    return (image.index_digest,) if image.index_digest else ("", *image.refs)
+
+
+def _image_label(image: ImageReport, multi_image: bool) -> str:
+    platform = str(image.platform)
+    if not multi_image:
+        return platform
+    return f"{', '.join(image.refs)} ({platform})" if image.refs else platform
+
+
+def _indexes(images: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The image indexes above the images, first seen first, with their references and the
+    platforms under each: the multi-platform digest is what a user pins.
+
+    Each view's ``index_digests`` is filled in: every index it is under. ``resolve`` reads a
+    manifest listed by two indexes (two multi-platform tags sharing one platform's image) once,
+    keeping the first index as its parent and the references of both; so an index's references
+    are those all of its own images carry, and an image carrying one of them is under it too.
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for view in images:
+        digest = view["index_digest"]
+        if digest:
+            found.setdefault(digest, {"digest": digest, "refs": [], "platforms": []})
+    for digest, entry in found.items():
+        own = [v for v in images if v["index_digest"] == digest]
+        common = [r for r in own[0]["refs"] if all(r in v["refs"] for v in own[1:])]
+        entry["refs"] = common
+        for view in images:
+            if any(v is view for v in own) or any(r in view["refs"] for r in common):
+                entry["platforms"].append(view["platform"])
+                view["index_digests"].append(digest)
+    return list(found.values())
 
 
 # --------------------------------------------------------------------------- renderers
