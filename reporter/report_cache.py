@@ -31,6 +31,7 @@ hash, orjson header, the output bytes concatenated.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import stat
@@ -56,6 +57,7 @@ _MAGIC = b"OCIRRC1\n"
 _PIECE = 64 * 1024 * 1024
 _READ = 1 << 20
 _HEX = frozenset("0123456789abcdef")
+_SOURCE_SUFFIXES = frozenset((".py", ".j2", ".html", ".md", ".txt", ".css", ".js"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +242,31 @@ def _root_document(path: str) -> str:
     return f"file {info.st_size} {info.st_mtime_ns}"
 
 
+@functools.cache
+def _code_identity() -> str:
+    """sha256 over the tool's own source files and built-in templates.
+
+    The version string alone would let a warm cache answer with pages that another checkout
+    of the same version rendered (templates and renderers change between commits). Reading
+    the ~200 files costs a few milliseconds, once per process.
+    """
+    package = Path(__file__).resolve().parent
+    # the built-in templates as reporter.render.templated finds them: the wheel's, else the
+    # checkout's (never a "templates" folder that merely sits beside an installed package)
+    templates = next(
+        (p for p in (package / "_templates", package.parent / "templates") if p.is_dir()), None
+    )
+    digest = hashlib.sha256()
+    for root in (package, templates):
+        if root is None:
+            continue
+        for file in sorted(root.rglob("*")):
+            if file.suffix in _SOURCE_SUFFIXES and file.is_file():
+                digest.update(file.relative_to(root).as_posix().encode() + b"\0")
+                digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def _options_text(options: Options) -> list[str]:
     """Every option that changes the output; cache location, jobs and trust do not."""
     limits = options.limits
@@ -280,7 +307,8 @@ class ReportCache:
     @staticmethod
     def key(path: str, options: Options, request: RenderRequest) -> str | None:
         """The entry's key, or None when an input of the key cannot be read."""
-        parts = [FORMAT, __version__, CATALOG_VERSION, path, _root_document(path)]
+        parts = [FORMAT, __version__, _code_identity(), CATALOG_VERSION, path]
+        parts.append(_root_document(path))
         parts += _options_text(options)
         parts += [
             ",".join(request.formats),

@@ -188,3 +188,32 @@ def test_not_usable_with_base_template_or_stdin(tmp_path: Path) -> None:
         "img", Options(cache_dir=str(tmp_path), base_images=("b",)), template=None
     )
     assert not ReportCache.usable("img", Options(), template=None)
+
+
+def test_the_key_changes_with_the_tool_s_own_templates(tmp_path: Path) -> None:
+    """Same version string, another template: a warm cache must not answer with old pages."""
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    probe = "from reporter.report_cache import _code_identity; print(_code_identity())"
+
+    def identity(checkout: Path) -> str:
+        env = {"PYTHONPATH": str(checkout), "PATH": "/usr/bin:/bin"}
+        done = subprocess.run(
+            [sys.executable, "-c", probe], cwd=checkout, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    copy = tmp_path / "checkout"
+    shutil.copytree(
+        root / "reporter", copy / "reporter", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copytree(root / "templates", copy / "templates")
+    before = identity(copy)
+    assert before == identity(root)  # the copy is the same code
+    with open(copy / "templates" / "report.md.j2", "a", encoding="utf-8") as handle:
+        handle.write("\n")
+    assert identity(copy) != before
