@@ -286,11 +286,20 @@ def test_random_bytes_raise_only_catalog_error(data: bytes) -> None:
     for blob in (data, b"\x7fELF" + data, b"\x7fELF" + b"\0" * 60 + MAGIC + data):
         with contextlib.suppress(CatalogError):
             list(CATALOGER.parse("x", blob, CTX))
-    scanner = GoBuildInfoScanner()
-    for start in range(0, len(data), 97):
-        if not scanner.feed(b"\x7fELF" + data[start : start + 97]):
-            break
-    scanner.result()
+    # hostile headers: a Go build ID (so the pointer and contents searches run) and a
+    # pointer-format header at an aligned offset, after random bytes
+    tail = MAGIC + bytes([8, 0]) + data[:16].ljust(16, b"\1")
+    for magic in (b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xfe\xed\xfa\xce", b"MZ\0\0"):
+        body = magic + b'\xff Go build ID: "' + data[: len(data) // 2]
+        body += b"\0" * (-len(body) % 16) + tail + data
+        scanner = GoBuildInfoScanner()
+        for start in range(0, len(body), 97):
+            if not scanner.feed(body[start : start + 97]):
+                break
+        kept = scanner.result()
+        if kept is not None:
+            with contextlib.suppress(CatalogError):
+                list(CATALOGER.parse("x", kept, CTX))
 
 
 # --- real builds: Go 1.19 and 1.15, ELF / Mach-O / PE, against syft 1.18.1 -------------------
