@@ -353,7 +353,7 @@ def test_go_builds_equal_syft(image: Path) -> None:
     assert ours == theirs
     # every Go build, in the three formats and both build info formats, and the two Go-built
     # files that carry a .dep-v0 section too
-    assert len(ours) == 12 + 2
+    assert len(ours) == 13 + 2
     dep = ("go-module", "example.com/dep", "v1.2.3", "pkg:golang/example.com/dep@v1.2.3")
 
     def main(version: str) -> Identity:
@@ -368,8 +368,13 @@ def test_go_builds_equal_syft(image: Path) -> None:
         return ("go-module", "stdlib", f"go{go}", f"pkg:golang/stdlib@{go}")
 
     bin_ = "usr/local/bin/"
-    # Go 1.15 pointer format, all three executable formats
-    for name in ("hello-go115-linux", "hello-go115-darwin", "hello-go115-windows.exe"):
+    # Go 1.15 pointer format, all three executable formats, and big-endian pointers (s390x)
+    for name in (
+        "hello-go115-linux",
+        "hello-go115-darwin",
+        "hello-go115-windows.exe",
+        "hello-go115-linux-s390x",
+    ):
         assert ours[bin_ + name] == {dep, main("(devel)"), stdlib("1.15.15")}
     # no build settings before Go 1.18: "1.2.3" found in the contents, as syft guesses it
     assert ours[bin_ + "hello-go115-linux-x"] == {dep, main("v1.2.3"), stdlib("1.15.15")}
@@ -414,7 +419,14 @@ def test_vcs_settings_are_kept_in_metadata(builds: dict[str, Path]) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["hello-go115-linux", "hello-go115-darwin", "hello-go115-windows.exe", "hello-darwin"]
+    "name",
+    [
+        "hello-go115-linux",
+        "hello-go115-linux-s390x",
+        "hello-go115-darwin",
+        "hello-go115-windows.exe",
+        "hello-darwin",
+    ],
 )
 def test_real_builds_give_the_same_record_whatever_the_chunking(
     builds: dict[str, Path], name: str
@@ -432,6 +444,7 @@ def test_go115_pointer_format_architecture_from_the_headers(builds: dict[str, Pa
         ("hello-go115-linux-x", "386"),
         ("hello-go115-darwin", "amd64"),
         ("hello-go115-windows.exe", "amd64"),
+        ("hello-go115-linux-s390x", "s390x"),
     ):
         kept = _scan(builds[name], 1 << 20)
         assert kept is not None
