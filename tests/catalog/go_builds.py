@@ -255,7 +255,11 @@ def auditable_builds(go_builds: dict[str, Path]) -> dict[str, Path]:
         raise GoUnavailable("rustc, objcopy (binutils) and llvm-objcopy (llvm) are needed")
     section = zlib.compress(json.dumps(AUDIT).encode())
     stamp = _run([rustc, "--version"]) + _run([llvm, "--version"])
-    key = hashlib.sha256(stamp.encode() + section).hexdigest()[:16]
+    inputs = b"".join(
+        hashlib.sha256(go_builds[n].read_bytes()).digest()
+        for n in ("hello-darwin", "hello-windows.exe")
+    )
+    key = hashlib.sha256(stamp.encode() + section + inputs).hexdigest()[:16]
     root = _cache() / f"rust-{key}"
     names = ("rust-plain", "rust-elf", "rust-macho", "rust-pe.exe")
     if not all((root / n).exists() for n in names):
