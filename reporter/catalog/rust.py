@@ -1,4 +1,4 @@
-"""Rust crates recorded by cargo-auditable in ELF executables (section ``.dep-v0``).
+"""Rust crates recorded by cargo-auditable in executables (section ``.dep-v0``: ELF, Mach-O, PE).
 
 cargo-auditable embeds zlib-compressed JSON in a ``.dep-v0`` section::
 
@@ -13,6 +13,11 @@ The scanner buffers an executable (up to ``_FILE_MAX``) only while it streams: E
 section table at the end, so the section can be found only then. What it keeps is a minimal
 ELF holding the ``.dep-v0`` section alone, so large binaries are not held until parse time;
 ``parse`` accepts any ELF (the full file as well).
+
+Mach-O and PE describe their sections in the headers at the start of the file (Mach-O load
+commands, PE section table; ``reporter.catalog._exe``), so for them the scanner reads the
+headers from the first bytes and copies only the section's bytes as they stream past (Mach-O:
+a section named ``.dep-v0`` in any segment, as syft's go-rustaudit looks it up by name).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import struct
 import zlib
 from dataclasses import replace
 
+from reporter.catalog._exe import HEAD_MAX, Region, detect, read_layout
 from reporter.catalog._langutil import elf_sections, load_json, minimal_elf, sorted_metadata
 from reporter.catalog.hashes import HashingScanner, split_hashes
 from reporter.catalog.interface import Declared, FoundPackage, ParseContext, Scanner, WholeFile
@@ -58,19 +64,27 @@ class AuditableScanner:
         self._parts: list[bytes] = []
         self._size = 0
         self._head = b""
+        self._format: str | None = None
         self._end: int | None = None
+        self._section: Region | None = None  # Mach-O / PE: where the section lies
+        self._content = bytearray()
         self._done = False
         self._result: bytes | None = None
 
     def feed(self, chunk: bytes) -> bool:
         if self._done:
             return False
-        self._parts.append(chunk)
+        base = self._size
         self._size += len(chunk)
-        if len(self._head) < 64:
-            self._head += chunk[: 64 - len(self._head)]
-        if len(self._head) >= 4 and not self._head.startswith(b"\x7fELF"):
-            return self._stop()
+        if len(self._head) < HEAD_MAX:
+            self._head += chunk[: HEAD_MAX - len(self._head)]
+        if self._format is None and len(self._head) >= 4:
+            self._format = detect(self._head)
+            if self._format is None:
+                return self._stop()
+        if self._format in ("macho", "pe"):
+            return self._feed_headed(chunk, base)
+        self._parts.append(chunk)
         if self._end is None and len(self._head) >= 64:
             self._end = _table_end(self._head)
             if self._end is None or self._end > _FILE_MAX:
@@ -82,9 +96,38 @@ class AuditableScanner:
             return self._stop()
         return True
 
+    def _feed_headed(self, chunk: bytes, base: int) -> bool:
+        """Mach-O / PE: the section table is in the head; copy the section as it passes."""
+        if self._section is None:
+            self._parts.append(chunk)  # only until the headers are read (at most HEAD_MAX)
+            try:
+                layout = read_layout(self._head, "")
+            except CatalogError:
+                return len(self._head) < HEAD_MAX or self._stop()
+            section = layout.section(SECTION)
+            if section is None or section.size > _JSON_MAX:
+                return self._stop()
+            self._section = section
+            passed, self._parts = b"".join(self._parts), []
+            self._content += passed[section.offset : section.offset + section.size]
+        else:
+            section = self._section
+            want = section.offset + len(self._content)
+            if base <= want < base + len(chunk):
+                self._content += chunk[want - base : section.offset + section.size - base]
+        if len(self._content) >= section.size:
+            self._done = True
+            self._result = minimal_elf({SECTION: bytes(self._content)})
+            self._content = bytearray()
+            return False
+        if section.offset + len(self._content) < self._size:
+            return self._stop()  # a gap: cannot happen with sequential chunks
+        return True
+
     def _stop(self) -> bool:
         self._done = True
         self._parts = []
+        self._content = bytearray()
         return False
 
     def _finish(self) -> None:
@@ -151,14 +194,23 @@ def wants(path: str, mode: int, size: int) -> WholeFile | Scanner | None:
     return None
 
 
+def _section_of(data: bytes, where: str) -> tuple[int, int] | None:
+    if detect(data) in ("macho", "pe"):
+        found = read_layout(data, where).section(SECTION)
+        return None if found is None else (found.offset, found.size)
+    elf = elf_sections(data, where).get(SECTION)
+    return None if elf is None else (elf.offset, elf.size)
+
+
 def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     data, hashes = split_hashes(data)
-    section = elf_sections(data, path).get(SECTION)
+    section = _section_of(data, path)
     if section is None:
         return []
-    if section.offset + section.size > len(data):
+    offset, size = section
+    if offset + size > len(data):
         raise CatalogError(f"{SECTION} lies outside the file", where=path)
-    found = parse_dep_v0(data[section.offset : section.offset + section.size], path)
+    found = parse_dep_v0(data[offset : offset + size], path)
     # the root crate is the binary
     return [
         replace(p, hashes=hashes) if hashes and ("root", "true") in p.metadata else p for p in found

