@@ -179,9 +179,14 @@ def scan(
     catalogers: Sequence[Keeper] = (),
     limits: Limits | None = None,
     media_type: str = "",
+    digest_algorithm: str = "sha256",
 ) -> LayerScan:
     return scan_layer(
-        io.BytesIO(blob), catalogers, limits=limits or Limits(), media_type=media_type
+        io.BytesIO(blob),
+        catalogers,
+        limits=limits or Limits(),
+        media_type=media_type,
+        digest_algorithm=digest_algorithm,
     )
 
 
