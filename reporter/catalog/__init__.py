@@ -7,6 +7,7 @@ catalogers' purls need (``reporter.catalog.run`` detects the distro before parsi
 from __future__ import annotations
 
 from reporter.catalog import (
+    alpm,
     apk,
     binary,
     distro,
@@ -29,6 +30,7 @@ ALL_CATALOGERS: tuple[Cataloger, ...] = (
     dpkg.CATALOGER,
     apk.CATALOGER,
     rpm.CATALOGER,
+    alpm.CATALOGER,
     python.CATALOGER,
     npm.CATALOGER,
     golang.CATALOGER,
