@@ -7,6 +7,7 @@ catalogers' purls need (``reporter.catalog.run`` detects the distro before parsi
 from __future__ import annotations
 
 from reporter.catalog import (
+    alpm,
     apk,
     binary,
     distro,
@@ -15,6 +16,7 @@ from reporter.catalog import (
     java,
     npm,
     php,
+    portage,
     python,
     rpm,
     ruby,
@@ -29,6 +31,8 @@ ALL_CATALOGERS: tuple[Cataloger, ...] = (
     dpkg.CATALOGER,
     apk.CATALOGER,
     rpm.CATALOGER,
+    alpm.CATALOGER,
+    portage.CATALOGER,
     python.CATALOGER,
     npm.CATALOGER,
     golang.CATALOGER,

@@ -19,6 +19,7 @@ import re
 from reporter.catalog.interface import Declared, Distro, FoundPackage, ParseContext, WholeFile
 from reporter.catalog.licences import spdx_license
 from reporter.catalog.purl import distro_qualifier, purl
+from reporter.errors import CatalogError
 
 __all__ = ["CATALOGER", "distro_from_repositories", "parse", "parse_installed"]
 
@@ -39,12 +40,16 @@ def wants(path: str, mode: int, size: int) -> WholeFile | None:
     return None
 
 
-def parse_installed(data: bytes) -> list[dict[str, str]]:
+def parse_installed(data: bytes, junk: list[tuple[int, str]] | None = None) -> list[dict[str, str]]:
     """Paragraphs of the database as {letter: value}; the first value of a letter is kept
-    for the single-valued fields, which is all we use."""
+    for the single-valued fields, which is all we use.
+
+    A line without ``:`` is skipped, as syft skips it ("unable to parse field data from
+    line", a warning); its number and text go to ``junk``. A line whose key is not one
+    letter is a field nobody reads, not junk (syft splits on the first ``:`` too)."""
     entries: list[dict[str, str]] = []
     entry: dict[str, str] = {}
-    for line in data.decode("utf-8", errors="replace").split("\n"):
+    for number, line in enumerate(data.decode("utf-8", errors="replace").split("\n"), 1):
         line = line.rstrip("\r")
         if not line.strip():
             if entry:
@@ -53,6 +58,8 @@ def parse_installed(data: bytes) -> list[dict[str, str]]:
             continue
         if len(line) >= 2 and line[1] == ":":
             entry.setdefault(line[0], line[2:].strip())
+        elif ":" not in line and junk is not None:
+            junk.append((number, line))
     if entry:
         entries.append(entry)
     return [e for e in entries if e.get("P")]
@@ -123,6 +130,16 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     if dist is None:
         repositories = ctx.read(REPOSITORIES)
         dist = distro_from_repositories(repositories) if repositories is not None else None
+    junk: list[tuple[int, str]] = []
+    entries = parse_installed(data, junk)
+    if not entries and data.strip():
+        # an empty database is apk's state with nothing installed; text without one
+        # P: paragraph is not a database
+        raise CatalogError(f"no package paragraph (P:) in {len(data)} bytes", where=path)
+    if junk:
+        number, line = junk[0]
+        more = f" and {len(junk) - 1} more" if len(junk) > 1 else ""
+        ctx.warn(f"line {number} is not a field ({line[:60]!r}){more}; skipped")
     return [
         FoundPackage(
             type="apk",
@@ -137,7 +154,7 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
             provides=tuple(sorted(apk_names(entry.get("p", "")))),
             requires=tuple((name,) for name in apk_names(entry.get("D", ""))),
         )
-        for entry in parse_installed(data)
+        for entry in entries
     ]
 
 

@@ -172,15 +172,18 @@ def _split_source(source: str) -> tuple[str, str]:
     return match.group(1), match.group(3) or ""
 
 
-def _stanzas(text: str, where: str) -> list[dict[str, str]]:
-    """deb822 paragraphs as syft reads them: keys without "-", values trimmed."""
+def _stanzas(
+    text: str, where: str, junk: list[tuple[int, str]] | None = None
+) -> list[dict[str, str]]:
+    """deb822 paragraphs as syft reads them: keys without "-", values trimmed; the lines
+    syft skips unread go to ``junk`` as (line number, text)."""
     stanzas: list[dict[str, str]] = []
     fields: dict[str, str] = {}
     key = ""
     lines = text.split("\n")
     # Go's ReadString('\n') returns the text after the last newline together with io.EOF,
     # and syft then stops without using it: an unterminated last line is ignored.
-    for line in lines[:-1]:
+    for number, line in enumerate(lines[:-1], 1):
         if not line:
             if fields:
                 stanzas.append(fields)
@@ -197,6 +200,8 @@ def _stanzas(text: str, where: str) -> list[dict[str, str]]:
         colon = line.find(":")
         if colon <= 0:
             key = ""  # syft: unparsable line, skipped; a continuation after it is an error
+            if junk is not None:
+                junk.append((number, line))
             continue
         new_key = line[:colon].strip().replace("-", "")
         value = line[colon + 1 :].strip()
@@ -212,11 +217,13 @@ def _stanzas(text: str, where: str) -> list[dict[str, str]]:
     return stanzas
 
 
-def parse_status(data: bytes, where: str = "") -> list[dict[str, str]]:
+def parse_status(
+    data: bytes, where: str = "", junk: list[tuple[int, str]] | None = None
+) -> list[dict[str, str]]:
     """The packages of a dpkg status file: dicts with the keys of ``_FIELDS``' values."""
     text = data.decode("utf-8", errors="replace")
     entries: list[dict[str, str]] = []
-    for fields in _stanzas(text, where):
+    for fields in _stanzas(text, where, junk):
         entry: dict[str, str] = {}
         for raw_key, value in fields.items():
             name = _FIELDS.get(raw_key.lower())
@@ -353,12 +360,16 @@ def _metadata(entry: dict[str, str]) -> tuple[tuple[str, str], ...]:
 
 
 def _packages(
-    path: str, data: bytes, distro: Distro | None, read: Callable[[str], bytes | None]
+    path: str,
+    data: bytes,
+    distro: Distro | None,
+    read: Callable[[str], bytes | None],
+    junk: list[tuple[int, str]],
 ) -> list[FoundPackage]:
     packages: list[FoundPackage] = []
     if _is_md5sums_path(path):
         return packages  # kept only for the ownership of the status entries
-    for entry in parse_status(data, where=path):
+    for entry in parse_status(data, where=path, junk=junk):
         name = entry["package"]
         licenses: tuple[str, ...] = ()
         supporting: tuple[str, ...] = ()
@@ -397,7 +408,28 @@ def _packages(
 def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     if _is_copyright_path(path):
         return []  # kept only so that status parsing can read it
-    return _packages(path, data, ctx.distro, ctx.read)
+    junk: list[tuple[int, str]] = []
+    packages = _packages(path, data, ctx.distro, ctx.read, junk)
+    if packages or _is_md5sums_path(path):
+        if junk:
+            number, line = junk[0]
+            more = f" and {len(junk) - 1} more" if len(junk) > 1 else ""
+            ctx.warn(f"line {number} is not a field ({line[:60]!r}){more}; skipped")
+        return packages
+    # syft 1.18.1 says nothing here; an image whose database lists nothing deserves a word.
+    # A distroless status.d file (or opkg .control) is one package's stanza: empty, it is
+    # broken. The status file itself may be empty (nothing installed, as debootstrap
+    # leaves it before the first package), but text without a Package stanza is not a
+    # database dpkg would read ("missing 'Package' field", deb-control(5)).
+    per_package = not path.endswith("/status") and path not in (
+        "lib/dpkg/status",
+        "lib/opkg/status",
+    )
+    if not data.strip():
+        if per_package:
+            raise CatalogError("empty file: no package stanza", where=path)
+        return packages
+    raise CatalogError(f"no stanza with a Package field in {len(data)} bytes", where=path)
 
 
 CATALOGER = Declared(

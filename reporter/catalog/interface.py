@@ -43,6 +43,10 @@ class ParseContext:
     arch: str  # the image config's architecture: amd64, arm64, arm, ...
     # Other kept files of the same view, by path without leading "/"; None when absent.
     read: Callable[[str], bytes | None] = field(default=lambda _path: None)
+    # A problem in the file that does not stop it being read (a junk line the package
+    # manager would skip): one warning finding naming the file. A file that cannot be read
+    # at all raises ``CatalogError`` instead.
+    warn: Callable[[str], None] = field(default=lambda _message: None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,8 +59,6 @@ def purl(
                 subpath=subpath or None,
             ).to_string()
         )
-    if qualifiers:
-        raise ValueError(f"purl type {type_!r} is built without qualifiers")
     parts = [type_]
     parts.extend(_escape(segment) for segment in namespace.split("/") if segment)
     tail = _escape(name)
@@ -68,6 +66,8 @@ def purl(
         tail += "@" + _escape(version)
     parts.append(tail)
     text = "pkg:" + "/".join(parts)
+    if qualifiers:  # pypi's vcs_url: "git%2Bfile:///src%40<commit>", as syft spells it
+        text += "?" + "&".join(f"{k}={_escape(v)}" for k, v in sorted(qualifiers.items()) if v)
     if subpath:
         text += "#" + _escape(subpath)
     return text

@@ -18,13 +18,17 @@ mapped to SPDX ids (an ambiguous one, such as ``BSD License``, in its own words)
 reads the first two only (and keeps long ``License`` texts verbatim), so for a package that
 declares only classifiers we report more than syft does.
 
-``RECORD``, ``top_level.txt`` and ``installed-files.txt`` beside the metadata are kept (small)
-and named as supporting paths, as syft lists them.
+``RECORD``, ``top_level.txt``, ``installed-files.txt`` and ``direct_url.json`` beside the
+metadata are kept (small) and named as supporting paths, as syft lists them; a
+``direct_url.json`` with ``vcs_info`` (pip's install from a VCS URL) gives the purl syft's
+``vcs_url`` qualifier. A distribution named exactly ``Python`` (the interpreter's own
+egg-info) is no package, as syft has it.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 
@@ -33,7 +37,7 @@ from reporter.catalog.interface import Declared, FoundPackage, ParseContext, Who
 from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
 
-__all__ = ["CATALOGER", "normalize_name", "parse", "parse_core_metadata", "wants"]
+__all__ = ["CATALOGER", "normalize_name", "parse", "parse_core_metadata", "vcs_url", "wants"]
 
 # What is kept, by the kind of file (``_metadata_kind``).
 _CAPTURE = {
@@ -45,10 +49,15 @@ _CAPTURE = {
 }
 _EGG_MEMBER_MAX = 4 * 1024 * 1024
 _SHORT_LICENSE = 100
+# CPython's own setup.py (install_egg_info, up to 3.11) wrote ``lib-dynload/Python-X.Y.Z-pyX.Y
+# .egg-info`` naming the interpreter "Python"; Debian's python2.7 ships one too. It is not a
+# distribution: syft 1.18.1 drops any metadata whose Name is exactly "Python" (measured:
+# "python", "PYTHON", "Python3" are kept, "Python" in METADATA, PKG-INFO or .egg-info is not).
+_INTERPRETER = "Python"
 
 _SEPARATORS = re.compile(r"[-_.]+")
 _SUPPORTING = {
-    "dist-info": ("RECORD", "top_level.txt"),
+    "dist-info": ("RECORD", "top_level.txt", "direct_url.json"),
     "egg-info": ("RECORD", "top_level.txt", "installed-files.txt"),
 }
 
@@ -156,12 +165,14 @@ def _licenses(fields: dict[str, list[str]]) -> tuple[str, ...]:
 
 
 def _package(
-    text: str, path: str, site_root: str, supporting: tuple[str, ...]
+    text: str, path: str, site_root: str, supporting: tuple[str, ...], vcs_url: str = ""
 ) -> list[FoundPackage]:
     fields = parse_core_metadata(text)
     raw_name = _first(fields, "name")
     if not raw_name:
         return []  # syft drops a package without a name
+    if raw_name == _INTERPRETER:
+        return []
     name = normalize_name(raw_name)
     version = _first(fields, "version")
     return [
@@ -169,7 +180,7 @@ def _package(
             type="python",
             name=name,
             version=version,
-            purl=purl("pypi", "", name, version),
+            purl=purl("pypi", "", name, version, {"vcs_url": vcs_url} if vcs_url else None),
             licenses=_licenses(fields),
             metadata=sorted_metadata(
                 author=_first(fields, "author"),
@@ -182,6 +193,20 @@ def _package(
             requires=_requires_dist(fields),
         )
     ]
+
+
+def vcs_url(direct_url: bytes) -> str:
+    """The purl's ``vcs_url`` from a ``direct_url.json`` (PyPA "Direct URL Data Structure"):
+    ``<vcs>+<url>@<commit_id>``, as syft spells it; "" for an archive or a local directory
+    (no ``vcs_info``) or a file that is not such JSON."""
+    try:
+        data = json.loads(direct_url)
+    except ValueError:
+        return ""
+    info = data.get("vcs_info") if isinstance(data, dict) else None
+    if not isinstance(info, dict) or not info.get("vcs"):
+        return ""
+    return f"{info.get('vcs', '')}+{data.get('url', '')}@{info.get('commit_id', '')}"
 
 
 def _people(fields: dict[str, list[str]]) -> tuple[str, ...]:
@@ -231,7 +256,7 @@ def _metadata_kind(path: str) -> str:
         return "egg-info-file"
     if path.endswith(".egg"):
         return "egg"
-    if path.endswith(("/RECORD", "/top_level.txt", "/installed-files.txt")):
+    if path.endswith(("/RECORD", "/top_level.txt", "/installed-files.txt", "/direct_url.json")):
         parent = path.rsplit("/", 2)[-2] if path.count("/") >= 1 else ""
         if parent.endswith(("dist-info", "DIST-INFO", "egg-info", "EGG-INFO")):
             return "support"
@@ -283,7 +308,9 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
         for candidate in (f"{meta_dir}/{n}" for n in _SUPPORTING[kind])
         if ctx.read(candidate) is not None
     )
-    return _package(_decode(data), path, site_root, supporting)
+    direct_url = ctx.read(f"{meta_dir}/direct_url.json") if kind == "dist-info" else None
+    vcs = vcs_url(direct_url) if direct_url is not None else ""
+    return _package(_decode(data), path, site_root, supporting, vcs)
 
 
 CATALOGER = Declared(name="python-installed-package-cataloger", wants=wants, parser=parse)

@@ -1,4 +1,5 @@
-"""RPM databases: sqlite ``rpmdb.sqlite``, Berkeley DB ``Packages``, NDB ``Packages.db``.
+"""RPM databases: sqlite ``rpmdb.sqlite``, Berkeley DB ``Packages``, NDB ``Packages.db``, and
+the CBL-Mariner / Azure Linux distroless ``var/lib/rpmmanifest/container-manifest-2``.
 
 All three hold the same thing, one rpm *header blob* per installed package; only the container
 differs. Everything is read in memory (the sqlite file through ``Connection.deserialize``;
@@ -35,12 +36,23 @@ from reporter.catalog.licences import spdx_license
 from reporter.catalog.purl import distro_qualifier, purl
 from reporter.errors import CatalogError
 
-__all__ = ["CATALOGER", "Header", "blobs_from_bdb", "blobs_from_ndb", "blobs_from_sqlite"]
+__all__ = [
+    "CATALOGER",
+    "MANIFEST",
+    "Header",
+    "blobs_from_bdb",
+    "blobs_from_ndb",
+    "blobs_from_sqlite",
+]
 
 # syft's glob: **/{var/lib,usr/share,usr/lib/sysimage}/rpm/{Packages,Packages.db,rpmdb.sqlite}
 _DIRS = ("var/lib/rpm/", "usr/share/rpm/", "usr/lib/sysimage/rpm/")
 _FILES = ("Packages", "Packages.db", "rpmdb.sqlite")
 _DB_MAX = WholeFile(max_bytes=1024 * 1024 * 1024)
+# CBL-Mariner / Azure Linux distroless images have no rpmdb, only this (syft's glob:
+# **/var/lib/rpmmanifest/container-manifest-2)
+MANIFEST = "var/lib/rpmmanifest/container-manifest-2"
+_MANIFEST_NAME = "container-manifest-2"
 
 TAG_NAME = 1000
 TAG_VERSION = 1001
@@ -68,6 +80,8 @@ _HEADER_MAX_TAGS = 0xFFFF  # rpm's HEADER_TAGS_MAX
 
 def wants(path: str, mode: int, size: int) -> WholeFile | None:
     directory, _, base = path.rpartition("/")
+    if base == _MANIFEST_NAME:
+        return _DB_MAX if path == MANIFEST or path.endswith("/" + MANIFEST) else None
     if base not in _FILES:
         return None
     directory += "/"
@@ -334,6 +348,74 @@ def _package(blob: bytes, distro: Distro | None) -> FoundPackage | None:
     )
 
 
+# --- the distroless manifest -------------------------------------------------------------
+#
+# One package per line, the output of (CBL-Mariner toolkit docs, how_it_works/5_misc.md):
+#   rpm -qa --qf "%{NAME}\t%{VERSION}-%{RELEASE}\t%{INSTALLTIME}\t%{BUILDTIME}\t%{VENDOR}\t
+#                 %{EPOCH}\t%{SIZE}\t%{ARCH}\t%{EPOCHNUM}\t%{SOURCERPM}\n"
+# read as syft 1.18.1's parseRpmManifest does: ten tab-separated fields at least, the second
+# exactly one "-" (version-release), a line that is not so is skipped with a warning. Like
+# syft (1.18.1 and later), the purl has no distro namespace or qualifier: parseRpmManifest
+# passes none. The epoch is EPOCHNUM unless EPOCH is "(none)", as later syft reads it;
+# syft 1.18.1 reports every epoch as 0 (a shadowed variable in newMetadataFromManifestLine),
+# which would turn Epoch: 1 packages into 0:... versions, so we part from it there.
+
+
+def _manifest_packages(data: bytes, ctx: ParseContext) -> list[FoundPackage]:
+    found: list[FoundPackage] = []
+    junk: list[tuple[int, str]] = []
+    lines = data.decode("utf-8", errors="replace").split("\n")
+    # Go's ReadString: the text after the last newline comes with io.EOF and is not used
+    for number, line in enumerate(lines[:-1], 1):
+        if not line:
+            continue  # syft warns on a blank line too; its own fixture ends with one
+        package = _manifest_line(line)
+        if package is None:
+            junk.append((number, line))
+        elif package.name:
+            found.append(package)
+    if junk:
+        number, line = junk[0]
+        more = f" and {len(junk) - 1} more" if len(junk) > 1 else ""
+        ctx.warn(f"line {number} is not a manifest entry ({line[:60]!r}){more}; skipped")
+    if not found and data.strip():
+        raise CatalogError(f"no manifest entry in {len(data)} bytes")
+    return found
+
+
+def _manifest_line(line: str) -> FoundPackage | None:
+    parts = line.split("\t")
+    if len(parts) < 10:
+        return None
+    version, *release_parts = parts[1].split("-")
+    if len(release_parts) != 1:
+        return None
+    release = release_parts[0]
+    name, vendor, epoch_text, size, arch, srpm = (
+        parts[0], parts[4], parts[8], parts[6], parts[7], parts[9]
+    )  # fmt: skip
+    epoch = int(epoch_text) if epoch_text.isdigit() else None
+    if parts[5] == "(none)":
+        epoch = None
+    full_version = f"{epoch}:{version}-{release}" if epoch is not None else f"{version}-{release}"
+    metadata = {
+        "arch": arch,
+        "epoch": "" if epoch is None else str(epoch),
+        "release": release,
+        "source_rpm": srpm,
+        "vendor": vendor,
+        "size": size if size.isdigit() else "",
+    }
+    return FoundPackage(
+        type="rpm",
+        name=name,
+        version=full_version,
+        purl=_purl(name, version, release, epoch, arch, srpm, None),
+        metadata=tuple(sorted((k, v) for k, v in metadata.items() if v)),
+        supplier=vendor if vendor != "(none)" else "",
+    )
+
+
 def _blobs(path: str, data: bytes) -> list[bytes]:
     base = path.rpartition("/")[2]
     if base == "rpmdb.sqlite":
@@ -344,6 +426,9 @@ def _blobs(path: str, data: bytes) -> list[bytes]:
 
 
 def parse(path: str, data: bytes, ctx: ParseContext) -> Iterator[FoundPackage]:
+    if path.endswith(_MANIFEST_NAME):
+        yield from _manifest_packages(data, ctx)
+        return
     for blob in _blobs(path, data):
         found = _package(blob, ctx.distro)
         if found is not None:

@@ -51,7 +51,8 @@ def catalog_image(
         cataloger = by_name.get(captured.cataloger)
         if cataloger is None:
             continue
-        context = ParseContext(distro, arch, _reader(fs, cataloger.name))
+        warn = _warner(cataloger.name, path, fs.layers[version.layer], findings)
+        context = ParseContext(distro, arch, _reader(fs, cataloger.name), warn)
         found = _parse(cataloger, path, captured.data, context, fs, version, findings)
         if not found:
             continue
@@ -112,6 +113,26 @@ def _parse(
             )
         )
         return []
+
+
+def _warner(
+    cataloger: str, path: str, layer: Layer, findings: list[Finding]
+) -> Callable[[str], None]:
+    """``ParseContext.warn`` for the visible version of a file (older versions stay quiet:
+    what they held is not in the image)."""
+
+    def warn(message: str) -> None:
+        findings.append(
+            Finding(
+                FindingKind.CATALOG,
+                f"cataloger {cataloger} read /{path} (layer {layer.index} {layer.digest}) "
+                f"with problems: {message}",
+                where=f"/{path}",
+                severity="warning",
+            )
+        )
+
+    return warn
 
 
 def _introduced(

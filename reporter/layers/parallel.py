@@ -70,6 +70,11 @@ class Counted:
             self._tick(len(data))
         return data
 
+    def close(self) -> None:
+        close = getattr(self._raw, "close", None)
+        if close is not None:
+            close()
+
 
 def scan_job(
     job: ScanJob,
@@ -92,7 +97,18 @@ def scan_job(
             digest_algorithm=job.algorithm,
             media_type=job.media_type,
             where=job.where,
+            reopen=lambda: _reopen(job),
         )
+
+
+def _reopen(job: ScanJob) -> Readable | None:
+    """The job's bytes again, for the walker's second pass over hard links."""
+    try:
+        handle = open(job.file, "rb")  # noqa: SIM115 - the walker closes it
+    except OSError:
+        return None
+    handle.seek(job.offset)
+    return Counted(handle, job.length, None)
 
 
 # -- worker side -------------------------------------------------------------------------------

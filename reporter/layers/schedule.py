@@ -332,6 +332,7 @@ def _scan_in_line(run: _Run, missing: list[_Pending], catalogers: Sequence[Captu
                 digest_algorithm=item.algorithm,
                 media_type=item.media_type,
                 where=item.where,
+                reopen=lambda: run.archive.open(item.path),  # noqa: B023 - called before the next item
             )
         run.finish(item, scan)
         run.report()

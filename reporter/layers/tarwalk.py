@@ -14,10 +14,11 @@ bytes are :class:`~reporter.model.Finding` objects, never exceptions: a scan alw
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from reporter import compression
@@ -39,6 +40,7 @@ _ZERO_BLOCK = bytes(_BLOCK)
 # isHeaderOnlyType and CPython's tarfile).
 _HEADER_ONLY = frozenset((b"1", b"2", b"3", b"4", b"5", b"6"))
 _FILE_TYPES = frozenset((b"0", b"\x00", b"7"))
+_LINK_NOMINAL_SIZE = 1 << 20  # what catalogers are told of a lower-layer hard link's size
 _SPARSE_KEYS = ("GNU.sparse.major", "GNU.sparse.map", "GNU.sparse.size", "GNU.sparse.realsize")
 
 
@@ -225,6 +227,32 @@ class _Kept:
         self.results: dict[str, bytes | None] = {}
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _LinkMiss:
+    """A hard link a cataloger wants whose target's content the first pass did not keep."""
+
+    link: str
+    target: str
+    cataloger: Capturer
+    mode: int
+    size: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _LinkWant:
+    """The second pass's capturer for one miss: wants the target as the cataloger wants the
+    link (a fresh ``Scanner`` each time), under a name of its own so two links to one target
+    stay apart."""
+
+    name: str
+    miss: _LinkMiss
+
+    def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
+        if path != self.miss.target:
+            return None
+        return self.miss.cataloger.wants(self.miss.link, mode, size)
+
+
 class _Capture:
     """Consumers of one file's data: whole-file keepers and scanners."""
 
@@ -275,6 +303,7 @@ class _Walker:
         self._files: dict[str, tuple[int, int]] = {}  # regular file -> (mode, size)
         self._kept: dict[str, _Kept] = {}
         self._capture_total = 0
+        self.link_misses: list[_LinkMiss] = []
 
     # -- findings ------------------------------------------------------------------------------
 
@@ -703,8 +732,11 @@ class _Walker:
         info = self._files.get(target)
         size = info[1] if info is not None else 0
         self.entries.append(Entry(path, "hardlink", mode, size, target))
-        if info is None or not self.catalogers:
-            return  # target not in this layer: its content was never seen here
+        if not self.catalogers:
+            return
+        if info is None:
+            self._lower_layer_link(path, mode, target)
+            return
         self._files[path] = info
         kept = self._kept.get(target)
         if kept is not None:
@@ -739,10 +771,35 @@ class _Walker:
                 if result is not None:
                     self.captured.append(Captured(path, name, result, whole=False))
                 continue
+            # The target went by unwanted under its own name (busybox's ``bin/[`` before
+            # ``bin/busybox``): ``scan_layer`` reads it again in a second pass, if it can.
+            self.link_misses.append(_LinkMiss(path, target, cataloger, info[0], info[1]))
+
+    def _lower_layer_link(self, path: str, mode: int, target: str) -> None:
+        """A hard link to a file of a lower layer (OCI image-spec layer.md allows it): its
+        content is in another blob, which this pass does not read. Said, when a cataloger
+        wants the name, so that nothing is silently missed; the size is unknown here, so the
+        catalogers are asked as for a 1 MiB file."""
+        for cataloger in self.catalogers:
+            try:
+                want = cataloger.wants(path, mode, _LINK_NOMINAL_SIZE)
+            except Exception as exc:
+                self._cataloger_failed(cataloger.name, path, exc)
+                continue
+            if want is not None:
+                self._finding(
+                    FindingKind.CAPTURE_SKIPPED,
+                    f"{path} is a hard link to {target}, which is not in this layer: its "
+                    f"content is not read for cataloger {cataloger.name}",
+                    severity="info",
+                )
+
+    def unresolved_links(self, misses: Sequence[_LinkMiss]) -> None:
+        for miss in misses:
             self._finding(
                 FindingKind.CAPTURE_SKIPPED,
-                f"{path} is a hard link to {target}, whose content was not kept for "
-                f"cataloger {name}",
+                f"{miss.link} is a hard link to {miss.target}, whose content was not kept "
+                f"for cataloger {miss.cataloger.name}",
                 severity="info",
             )
 
@@ -758,6 +815,7 @@ def scan_layer(
     digest_algorithm: str = "sha256",
     media_type: str = "",
     where: str = "",
+    reopen: Callable[[], Readable | None] | None = None,
 ) -> LayerScan:
     """Read ``raw`` to its end once and describe the layer it holds.
 
@@ -765,14 +823,81 @@ def scan_layer(
     limits are findings, and the raw stream is always read to the end so ``blob_digest`` covers
     every byte. The caller compares ``blob_digest``/``blob_size``/``diff_id`` with what the
     manifest and config claim.
+
+    ``reopen`` gives the same bytes again (None when it cannot). It is called only for a hard
+    link whose name a cataloger wants while its target's name was wanted by nobody: a tar
+    holds a hard link's content once, under the name that came first (POSIX ustar typeflag
+    '1'), and the walk cannot know a later name will want it. The second pass decompresses
+    up to the target and keeps only that; without ``reopen`` (a streamed input) such a link is
+    a ``capture-skipped`` finding.
     """
     if digest_algorithm not in ("sha256", "sha512"):
         raise ValueError(f"unsupported digest algorithm {digest_algorithm!r}")
     hasher = _Hasher()
     try:
-        return _scan(raw, catalogers, limits, digest_algorithm, media_type, where, hasher)
+        scan, walker = _scan(raw, catalogers, limits, digest_algorithm, media_type, where, hasher)
     finally:
         hasher.close()
+    if not walker.link_misses:
+        return scan
+    captured, left = _recapture_links(walker, reopen, scan.compression)
+    walker.unresolved_links(left)
+    return dataclasses.replace(
+        scan, captured=scan.captured + captured, findings=tuple(walker.findings)
+    )
+
+
+class _Plain:
+    """A ``ChunkSource`` without hashing, for the second pass."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: Readable) -> None:
+        self._raw = raw
+
+    def read(self) -> bytes:
+        return self._raw.read(_CHUNK)
+
+    def read_at_least(self, data: bytes, n: int) -> bytes:
+        while len(data) < n and (more := self.read()):
+            data += more
+        return data
+
+
+def _recapture_links(
+    first: _Walker, reopen: Callable[[], Readable | None] | None, kind: str
+) -> tuple[tuple[Captured, ...], list[_LinkMiss]]:
+    """The second pass: (what it kept, under the links' names; the misses it could not fill)."""
+    misses = first.link_misses
+    raw = None if reopen is None or first.failed else reopen()
+    if raw is None:
+        return (), misses
+    wants = [_LinkWant(str(i), miss) for i, miss in enumerate(misses)]
+    walker = _Walker(wants, first.limits, first.where)
+    kept: dict[int, Captured] = {}
+    try:
+        src = _Plain(raw)
+        for chunk in compression.decoder(kind, src, src.read_at_least(b"", 6)):
+            walker.feed(chunk)
+            for item in walker.captured:
+                miss = misses[int(item.cataloger)]
+                kept.setdefault(
+                    int(item.cataloger),
+                    Captured(miss.link, miss.cataloger.name, item.data, item.whole),
+                )
+            walker.captured.clear()
+            if len(kept) == len(misses) or walker.ended or walker.failed:
+                break
+        walker.finish()
+    except compression.DecodeError:
+        pass  # the first pass has said what is wrong with the bytes
+    finally:
+        close = getattr(raw, "close", None)
+        if close is not None:
+            close()
+    first.findings.extend(f for f in walker.findings if f.kind == FindingKind.CATALOG)
+    left = [miss for i, miss in enumerate(misses) if i not in kept]
+    return tuple(kept[i] for i in sorted(kept)), left
 
 
 def _scan(
@@ -783,7 +908,7 @@ def _scan(
     media_type: str,
     where: str,
     hasher: _Hasher,
-) -> LayerScan:
+) -> tuple[LayerScan, _Walker]:
     src = _Raw(raw, digest_algorithm, hasher)
     head = src.read_at_least(b"", 6)
     kind = compression.detect(head)
@@ -800,7 +925,7 @@ def _scan(
         diff_id = blob_digest if diff is None else f"sha256:{diff.hexdigest()}"
     else:
         diff_id = ""
-    return LayerScan(
+    scan = LayerScan(
         blob_digest=blob_digest,
         blob_size=src.size,
         diff_id=diff_id,
@@ -813,6 +938,7 @@ def _scan(
         findings=tuple(walker.findings),
         complete=decoded and walked and not walker.limited and not walker.failed,
     )
+    return scan, walker
 
 
 def _check_compression(walker: _Walker, head: bytes, kind: str, media_type: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,6 +11,10 @@ from hypothesis import strategies as st
 from reporter.catalog import apk
 from reporter.catalog.interface import Distro, FoundPackage, ParseContext, WholeFile
 from reporter.errors import CatalogError
+from reporter.options import Options
+from reporter.pipeline import generate
+from tests.catalog.test_binary import _syft
+from tests.hostile._build import TAR_LAYER, TarFile, custom_layout, tar_bytes
 
 INSTALLED = b"""C:Q1abc=
 P:musl
@@ -136,7 +142,34 @@ def test_crlf_and_no_trailing_blank_line() -> None:
 
 
 def test_paragraph_without_name_is_skipped() -> None:
-    assert run(ALPINE, data=b"V:1\nA:x86_64\n\n\n") == []
+    found = run(ALPINE, data=b"V:1\nA:x86_64\n\nP:zlib\nV:1.3-r0\n\n")
+    assert [(p.name, p.version) for p in found] == [("zlib", "1.3-r0")]
+
+
+@pytest.mark.parametrize("data", [b"V:1\nA:x86_64\n\n\n", b"junk\n", b"\x00" * 64])
+def test_text_without_any_package_is_an_error(data: bytes) -> None:
+    with pytest.raises(CatalogError, match="no package paragraph"):
+        run(ALPINE, data=data)
+
+
+def test_empty_database_is_nothing_installed() -> None:
+    assert run(ALPINE, data=b"") == []
+    assert run(ALPINE, data=b"\n\n") == []
+
+
+def test_junk_line_is_skipped_with_a_warning() -> None:
+    # syft 1.18.1 on this database: both packages, musl with its licence, and a log line
+    # 'WARN unable to parse field data from line "this is junk"'
+    data = b"P:musl\nV:1.2.5-r0\nA:x86_64\nthis is junk\nL:MIT\n\nP:zlib\nV:1.3-r0\nno\n\n"
+    warnings: list[str] = []
+    ctx = ParseContext(ALPINE, "amd64", warn=warnings.append)
+    found = apk.CATALOGER.parse("lib/apk/db/installed", data, ctx)
+    assert [(p.name, p.licenses) for p in found] == [("musl", ("MIT",)), ("zlib", ())]
+    assert warnings == ["line 4 is not a field ('this is junk') and 1 more; skipped"]
+    # a field with a longer key is a field nobody reads, not junk
+    warnings.clear()
+    apk.CATALOGER.parse("lib/apk/db/installed", b"P:a\nV:1\nXY:z\n", ctx)
+    assert warnings == []
 
 
 @pytest.mark.parametrize(
@@ -169,3 +202,23 @@ def test_random_bytes(data: bytes, repos: bytes) -> None:
     except CatalogError:
         return
     assert all(isinstance(p, FoundPackage) and p.name for p in found)
+
+
+def test_junk_line_in_an_image_is_a_finding_and_syft_packages(tmp_path: Path) -> None:
+    # (without the version-less paragraph: syft's JSON writes its version as "UNKNOWN")
+    data = INSTALLED.replace(b"S:100\n", b"S:100\nthis line is junk\n").partition(b"P:nover")[0]
+    release = b'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.3\n'
+    out = tmp_path / "image"
+    files = [TarFile("etc/os-release", release), TarFile("lib/apk/db/installed", data)]
+    custom_layout(out, [tar_bytes(files)], media_type=TAR_LAYER)
+    image = generate(str(out), Options()).images[0]
+    ours = {(p.name, p.version, p.purl, p.licenses) for p in image.packages}
+    theirs = {
+        (a["name"], a["version"], a["purl"], tuple(sorted(lic["value"] for lic in a["licenses"])))
+        for a in _syft(out)
+    }
+    assert ours == theirs
+    assert len(ours) == 4
+    (finding,) = [f for f in image.findings if f.kind == "catalog"]
+    assert finding.where == "/lib/apk/db/installed"
+    assert "line 6 is not a field ('this line is junk')" in finding.message

@@ -3,6 +3,8 @@ compared with syft 1.18.1 run on the same image at test time."""
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import os
 import shutil
@@ -20,7 +22,7 @@ from reporter.model import Package
 from reporter.options import Options
 from reporter.pipeline import generate
 from tests.catalog.binaries import AptUnavailable, build_binaries_image, cache_root, download
-from tests.hostile._build import TAR_LAYER, TarFile, custom_layout, tar_bytes
+from tests.hostile._build import GZIP_LAYER, TAR_LAYER, TarFile, custom_layout, tar_bytes
 
 _Identity = tuple[str, str, str, str]  # name, version, purl, CPEs
 
@@ -203,3 +205,74 @@ def test_jvm_release_tells_a_jdk_by_its_javac(layout: Path) -> None:
         "cpe:2.3:a:oracle:java_se:17.0.21.1:*:*:*:*:*:*:* "
         "cpe:2.3:a:oracle:jre:17.0.21.1:*:*:*:*:*:*:*",
     )
+
+
+# --- hard links: busybox's applets are one file under many names -----------------------------
+
+
+def _busybox_tree(tmp: Path) -> tuple[Path, str]:
+    """bin/busybox from Debian's package, with applets made by ln(1): real hard links; and
+    the upstream version (the .deb's, without epoch and Debian revision)."""
+    try:
+        deb = download(["busybox"], cache_root() / "debs")["busybox"]
+    except AptUnavailable as exc:
+        _unavailable(str(exc))
+        raise
+    version = deb.name.split("_")[1].replace("%3a", ":").partition(":")[2].rpartition("-")[0]
+    root = tmp / "root"
+    (root / "bin").mkdir(parents=True)
+    (root / "bin" / "busybox").write_bytes(_deb_member(deb, "-x", "bin/busybox", tmp))
+    (root / "bin" / "busybox").chmod(0o755)
+    for applet in ("[", "cat", "ls", "sh"):
+        os.link(root / "bin" / "busybox", root / "bin" / applet)
+    return root, version
+
+
+def _gnu_tar(root: Path) -> bytes:
+    done = subprocess.run(
+        ["tar", "-C", str(root), "--sort=name", "--owner=0", "--group=0", "-cf", "-", "bin"],
+        capture_output=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def _python_tar(root: Path) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        tar.add(root / "bin", arcname="bin")  # sorted names; later names become hard links
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("writer", [_gnu_tar, _python_tar], ids=["gnu-tar", "python-tarfile"])
+@pytest.mark.parametrize("media_type", [TAR_LAYER, GZIP_LAYER], ids=["tar", "gzip"])
+def test_busybox_under_a_hard_link_equals_syft(
+    tmp_path: Path, writer: Any, media_type: str
+) -> None:
+    root, version = _busybox_tree(tmp_path)
+    layer = writer(root)
+    with tarfile.open(fileobj=io.BytesIO(layer)) as tar:
+        member = tar.getmember("bin/busybox")
+        assert member.islnk()
+        assert member.linkname == "bin/["
+    out = tmp_path / "image"
+    custom_layout(
+        out,
+        [gzip.compress(layer, mtime=0) if media_type == GZIP_LAYER else layer],
+        media_type=media_type,
+    )
+    report = generate(str(out), Options())
+    ours = _ours(report.images[0].packages)
+    artifacts = _syft(out)
+    # syft names the file by its first name and the link as the access path; we report the
+    # name it was found under (syft's accessPath)
+    binaries = [a for a in artifacts if a["type"] == "binary"]
+    assert [(loc["path"], loc["accessPath"]) for a in binaries for loc in a["locations"]] == [
+        ("/bin/[", "/bin/busybox")
+    ]
+    for a in binaries:
+        for loc in a["locations"]:
+            loc["path"] = loc["accessPath"]
+    assert ours == _theirs(artifacts)
+    assert [(name, found) for name, found, *_ in ours] == [("busybox", version)]
+    assert not [f for f in report.images[0].findings if "hard link" in f.message]

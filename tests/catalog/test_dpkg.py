@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import posixpath
+import subprocess
 import tarfile
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +22,12 @@ from reporter.catalog import distro, dpkg
 from reporter.catalog.interface import Distro, FoundPackage, ParseContext, WholeFile
 from reporter.catalog.licences import spdx_license
 from reporter.errors import CatalogError
+from reporter.options import Options
+from reporter.pipeline import generate
+from tests.catalog.binaries import AptUnavailable, cache_root, download
+from tests.catalog.test_binary import _syft, _unavailable
 from tests.conftest import shared_path
+from tests.hostile._build import TAR_LAYER, TarFile, custom_layout, tar_bytes
 
 DEBIAN12 = Distro(id="debian", version_id="12", version_codename="bookworm")
 
@@ -343,8 +349,34 @@ def test_unreadable_file_raises_catalog_error(data: bytes) -> None:
 
 
 def test_no_package_field_means_no_package() -> None:
-    assert parse(b"Version: 1\nArchitecture: all\n\n\n\nStatus: x\n") == []
-    assert parse(b"") == []
+    data = b"Version: 1\nArchitecture: all\n\n\n\nStatus: x\n\nPackage: p\nVersion: 2\n\n"
+    assert [p.name for p in parse(data)] == ["p"]
+    assert parse(b"") == []  # a status file with nothing installed
+
+
+@pytest.mark.parametrize(
+    ("where", "data", "message"),
+    [
+        ("var/lib/dpkg/status.d/empty", b"", "empty file"),
+        ("var/lib/dpkg/status.d/blank", b"\n\n", "empty file"),
+        ("usr/lib/opkg/info/libz1.control", b"", "empty file"),
+        ("var/lib/dpkg/status.d/junk", b"not a stanza at all\n", "no stanza with a Package"),
+        ("var/lib/dpkg/status", b"Version: 1\nArchitecture: all\n\n", "no stanza with a Package"),
+    ],
+)
+def test_a_database_file_with_no_package_is_an_error(where: str, data: bytes, message: str) -> None:
+    with pytest.raises(CatalogError, match=message) as caught:
+        parse(data, where=where)
+    assert caught.value.where == where
+
+
+def test_skipped_lines_are_one_warning() -> None:
+    warnings: list[str] = []
+    data = b"Package: a\nVersion: 1\nnot a field\n\nPackage: b\nVersion: 2\n:\n\n"
+    ctx = ParseContext(DEBIAN12, "amd64", warn=warnings.append)
+    found = dpkg.CATALOGER.parse("var/lib/dpkg/status", data, ctx)
+    assert [p.name for p in found] == ["a", "b"]
+    assert warnings == ["line 3 is not a field ('not a field') and 1 more; skipped"]
 
 
 @pytest.mark.parametrize(
@@ -494,3 +526,38 @@ def test_structured_random_stanzas(lines: list[bytes]) -> None:
     except CatalogError:
         return
     assert all(p.type == "deb" and p.name for p in found)
+
+
+# --- broken status.d files in a whole image: findings, and syft's packages -------------------
+
+
+def test_broken_status_d_files_are_findings_in_a_distroless_image(tmp_path: Path) -> None:
+    # distroless layout: one stanza per file under status.d, the stanza being a real .deb's
+    # control file (bash from deb.debian.org), plus an empty file and a junk one
+    try:
+        deb = download(["bash"], cache_root() / "debs")["bash"]
+    except AptUnavailable as exc:
+        _unavailable(str(exc))
+        raise
+    subprocess.run(["dpkg-deb", "-e", str(deb), str(tmp_path / "control")], check=True)
+    control = (tmp_path / "control" / "control").read_bytes()
+    dirs = ["etc", "var", "var/lib", "var/lib/dpkg", "var/lib/dpkg/status.d"]
+    files = [
+        *(TarFile(d, kind="dir") for d in dirs),  # syft 1.18.1 finds status.d/* only with these
+        TarFile("etc/os-release", b'ID=debian\nVERSION_ID="12"\nNAME="Debian GNU/Linux"\n'),
+        TarFile("var/lib/dpkg/status.d/bash", control),
+        TarFile("var/lib/dpkg/status.d/empty", b""),
+        TarFile("var/lib/dpkg/status.d/junk", b"not a stanza at all\n"),
+    ]
+    out = tmp_path / "image"
+    custom_layout(out, [tar_bytes(files)], media_type=TAR_LAYER)
+    image = generate(str(out), Options()).images[0]
+    ours = {(p.name, p.version, p.purl) for p in image.packages if p.type == "deb"}
+    theirs = {(a["name"], a["version"], a["purl"]) for a in _syft(out) if a["type"] == "deb"}
+    assert ours == theirs
+    assert [name for name, *_ in ours] == ["bash"]
+    broken = sorted((f.where, f.severity) for f in image.findings if f.kind == "catalog")
+    assert broken == [
+        ("/var/lib/dpkg/status.d/empty", "warning"),
+        ("/var/lib/dpkg/status.d/junk", "warning"),
+    ]

@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import json
+import os
+import shutil
+import subprocess
+import sys
 import tarfile
 import zipfile
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reporter.catalog.interface import FoundPackage, ParseContext, WholeFile
-from reporter.catalog.python import CATALOGER, normalize_name
+from reporter.catalog.python import CATALOGER, normalize_name, vcs_url
 from reporter.errors import CatalogError
+from reporter.options import Options
+from reporter.pipeline import generate
+from tests.catalog.test_binary import _syft
 from tests.conftest import shared_path
+from tests.hostile._build import TAR_LAYER, TarFile, custom_layout, tar_bytes
 
 SITE_LAYER = "b356fbc76b972c504b044374eb0707565fc4c05cfc5223426e5241849554d0ff"
 
@@ -197,3 +208,147 @@ def test_no_name_no_package() -> None:
 def test_random_bytes_raise_only_catalog_error(data: bytes, path: str) -> None:
     with contextlib.suppress(CatalogError):
         list(CATALOGER.parse(path, data, CTX))
+
+
+# --- real installs, against syft 1.18.1 run on the same image ---------------------------------
+
+# A PEP 517 backend of a few lines, committed into a git repository at test time so that pip
+# itself installs it from a VCS URL (offline: no build requirements) and writes
+# direct_url.json with vcs_info (PyPA "Direct URL Data Structure").
+_BACKEND = """
+import base64, hashlib, zipfile
+
+NAME, VERSION = "vcs_demo", "0.3.1"
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    dist = f"{NAME}-{VERSION}.dist-info"
+    files = {
+        "vcs_demo.py": b"VALUE = 1\\n",
+        f"{dist}/METADATA": f"Metadata-Version: 2.1\\nName: {NAME}\\nVersion: {VERSION}\\n"
+        .encode(),
+        f"{dist}/WHEEL": b"Wheel-Version: 1.0\\nGenerator: t\\nRoot-Is-Purelib: true\\n"
+        b"Tag: py3-none-any\\n",
+    }
+    name = f"{NAME}-{VERSION}-py3-none-any.whl"
+    record = []
+    with zipfile.ZipFile(f"{wheel_directory}/{name}", "w") as whl:
+        for path, data in files.items():
+            whl.writestr(path, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+            record.append(f"{path},sha256={digest.decode()},{len(data)}")
+        whl.writestr(f"{dist}/RECORD", "\\n".join([*record, f"{dist}/RECORD,,"]) + "\\n")
+    return name
+"""
+_PYPROJECT = '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n'
+_SITE = "usr/lib/python3.11/site-packages"
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {name} is missing")
+        pytest.skip(f"{name} is not installed")
+    return found
+
+
+def _run(args: list[str], cwd: Path | None = None) -> str:
+    env = dict(os.environ, PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+    done = subprocess.run(
+        args, cwd=cwd, check=True, capture_output=True, text=True, timeout=300, env=env
+    )
+    return done.stdout
+
+
+def _layout(tmp: Path, files: list[TarFile]) -> Path:
+    out = tmp / "image"
+    custom_layout(out, [tar_bytes(files)], media_type=TAR_LAYER)
+    return out
+
+
+def _ours_and_syft(layout: Path) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
+    ours = {
+        (p.name, p.version, p.purl, *sorted(loc.path for loc in p.locations))
+        for p in generate(str(layout), Options()).images[0].packages
+        if p.type == "python"
+    }
+    theirs = {
+        (a["name"], a["version"], a["purl"], *sorted(loc["path"] for loc in a["locations"]))
+        for a in _syft(layout)
+        if a["type"] == "python"
+    }
+    return ours, theirs
+
+
+def test_pip_install_from_git_gives_the_vcs_url_qualifier_as_syft(tmp_path: Path) -> None:
+    git = _tool("git")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "backend.py").write_text(_BACKEND)
+    (repo / "pyproject.toml").write_text(_PYPROJECT)
+    _run([git, "init", "-q"], repo)
+    _run([git, "add", "-A"], repo)
+    _run([git, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"], repo)
+    commit = _run([git, "rev-parse", "HEAD"], repo).strip()
+    target = tmp_path / "site"
+    pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-compile"]
+    _run([*pip, "--target", str(target), f"git+{repo.as_uri()}"])
+    direct = json.loads(next(target.glob("*.dist-info/direct_url.json")).read_text())
+    assert direct["vcs_info"] == {"vcs": "git", "commit_id": commit}
+    files = [
+        TarFile(f"{_SITE}/{p.relative_to(target).as_posix()}", p.read_bytes())
+        for p in sorted(target.rglob("*"))
+        if p.is_file()
+    ]
+    ours, theirs = _ours_and_syft(_layout(tmp_path, files))
+    assert ours == theirs
+    ((name, version, purl, *locations),) = ours
+    assert (name, version) == ("vcs-demo", "0.3.1")
+    assert purl == f"pkg:pypi/vcs-demo@0.3.1?vcs_url=git%2B{repo.as_uri()}%40{commit}"
+    assert f"/{_SITE}/vcs_demo-0.3.1.dist-info/direct_url.json" in locations
+
+
+def test_direct_url_without_vcs_info_adds_no_qualifier() -> None:
+    assert vcs_url(b'{"url": "file:///src/pkg", "dir_info": {"editable": true}}') == ""
+    assert vcs_url(b'{"url": "https://x/p.tar.gz", "archive_info": {}}') == ""
+    assert vcs_url(b"not json") == ""
+    assert vcs_url(b"[1]") == ""
+    assert vcs_url(b'{"url": "https://h/r", "vcs_info": {"vcs": "git", "commit_id": "ab"}}') == (
+        "git+https://h/r@ab"
+    )
+
+
+def _interpreter_egg_info(version: str) -> bytes:
+    """What CPython's setup.py (install_egg_info, Python <= 3.11) wrote for the interpreter:
+    distutils' own writer (setuptools' copy of it) with setup.py's metadata."""
+    # setuptools ships no type stubs for its distutils copy
+    meta: Any = importlib.import_module("setuptools._distutils.dist").DistributionMetadata()
+    meta.name = "Python"
+    meta.version = version
+    meta.url = "https://www.python.org/" + version.rpartition(".")[0]
+    meta.maintainer = "Guido van Rossum and the Python community"
+    meta.maintainer_email = "python-dev@python.org"
+    meta.description = "A high-level object-oriented programming language"
+    meta.license = "PSF license"
+    meta.platforms = ["Many"]
+    meta.classifiers = ["License :: OSI Approved :: Python Software Foundation License"]
+    out = io.StringIO()
+    meta.write_pkg_file(out)
+    return out.getvalue().encode()
+
+
+def test_the_interpreters_own_egg_info_is_no_package_as_syft(tmp_path: Path) -> None:
+    egg = _interpreter_egg_info("3.9.18")
+    assert egg.startswith(b"Metadata-Version: 1.1\nName: Python\nVersion: 3.9.18\n")
+    other = egg.replace(b"Name: Python", b"Name: wsgiref").replace(b"3.9.18", b"0.1.2")
+    files = [
+        # CPython's make install, and Debian's python2.7, put it in lib-dynload
+        TarFile("usr/local/lib/python3.9/lib-dynload/Python-3.9.18-py3.9.egg-info", egg),
+        TarFile("usr/lib/python2.7/lib-dynload/Python-2.7.egg-info", egg),
+        TarFile("usr/lib/python2.7/wsgiref.egg-info", other),  # a real distribution beside it
+        TarFile(f"{_SITE}/python3-1.0.dist-info/METADATA", egg.replace(b"Python\n", b"Python3\n")),
+    ]
+    ours, theirs = _ours_and_syft(_layout(tmp_path, files))
+    assert ours == theirs
+    assert sorted(name for name, *_ in ours) == ["python3", "wsgiref"]

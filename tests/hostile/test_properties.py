@@ -302,6 +302,9 @@ _PATHS = [
     "app/x.jar", "app/x.war", "usr/lib/ruby/gems/3.2.0/specifications/x-1.0.gemspec",
     "app/Gemfile.lock", "app/vendor/composer/installed.json", "app/composer.lock",
     "usr/bin/bash", "usr/local/go/bin/go", "usr/local/go/VERSION", "usr/lib/jvm/x/release",
+    "var/lib/rpmmanifest/container-manifest-2", "var/lib/pacman/local/x-1.0-1/desc",
+    "var/lib/pacman/local/x-1.0-1/files", "var/db/pkg/app-misc/x-1.0/CONTENTS",
+    "var/db/pkg/app-misc/x-1.0/LICENSE",
 ]  # fmt: skip
 
 

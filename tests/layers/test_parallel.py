@@ -14,7 +14,8 @@ import pytest
 
 from reporter.catalog import ALL_CATALOGERS
 from reporter.layers import parallel, schedule
-from reporter.layers.parallel import Counted, ScanJob, run_parallel
+from reporter.layers.capture import WholeFile
+from reporter.layers.parallel import Counted, ScanJob, run_parallel, scan_job
 from reporter.layers.scan import LayerScan
 from reporter.options import Limits, Options
 from reporter.pipeline import generate
@@ -208,3 +209,31 @@ def test_layers_are_shared_longest_first() -> None:
     mine, rest = parallel._share(jobs, 4)
     assert [j.size for j in mine] == [152]
     assert [j.size for j in rest] == [132, 109, 46]
+
+
+def test_a_job_reads_its_bytes_again_for_a_hard_link(tmp_path: Path) -> None:
+    # the layer sits inside a bigger file (a docker-save tar): the second pass must read the
+    # same length from the same offset, or it would walk the neighbour's bytes
+    class Wants:
+        name = "k"
+
+        def wants(self, path: str, mode: int, size: int) -> WholeFile | None:
+            return WholeFile() if path == "bin/busybox" else None
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        target = tarfile.TarInfo("bin/[")
+        target.size = 5
+        tar.addfile(target, io.BytesIO(b"ELF!!"))
+        link = tarfile.TarInfo("bin/busybox")
+        link.type = tarfile.LNKTYPE
+        link.linkname = "bin/["
+        tar.addfile(link)
+    layer = buf.getvalue()
+    blob = tmp_path / "archive"
+    blob.write_bytes(b"x" * 1000 + layer + b"y" * 3000)
+    job = ScanJob("l", str(blob), 1000, len(layer), len(layer), "l", "sha256", "")
+    scan = scan_job(job, [Wants()], Limits())
+    assert scan is not None
+    assert [(c.path, c.data) for c in scan.captured] == [("bin/busybox", b"ELF!!")]
+    assert scan.findings == ()

@@ -178,9 +178,16 @@ def scan(
     blob: bytes,
     catalogers: Sequence[Keeper] = (),
     limits: Limits | None = None,
-    **kwargs: str,
+    media_type: str = "",
+    digest_algorithm: str = "sha256",
 ) -> LayerScan:
-    return scan_layer(io.BytesIO(blob), catalogers, limits=limits or Limits(), **kwargs)
+    return scan_layer(
+        io.BytesIO(blob),
+        catalogers,
+        limits=limits or Limits(),
+        media_type=media_type,
+        digest_algorithm=digest_algorithm,
+    )
 
 
 def kinds(result: LayerScan) -> list[str]:
@@ -815,3 +822,87 @@ def test_a_failing_scanner_is_a_finding_and_the_walk_goes_on() -> None:
     assert result.captured == (Captured("b", "k", b"456"),)
     assert kinds(result) == ["catalog"]
     assert "scanner broke" in result.findings[0].message
+
+
+@pytest.mark.parametrize("compress", [lambda b: b, gz, zst], ids=["plain", "gzip", "zstd"])
+def test_hard_link_to_a_file_nobody_wanted_is_read_again(
+    compress: Callable[[bytes], bytes],
+) -> None:
+    # busybox's layout: the content goes under the first name ("bin/[" sorts before
+    # "bin/busybox"), the wanted name is a link to it
+    payload = bytes(range(256)) * 8000
+    members = [
+        file("bin/[", payload),
+        file("bin/other", b"not wanted"),
+        (info("bin/busybox", tarfile.LNKTYPE, linkname="bin/["), b""),
+        (info("bin/sh", tarfile.LNKTYPE, linkname="bin/["), b""),
+    ]
+    blob = compress(make_tar(members))
+    keeper = Keeper("k", {"bin/busybox": WholeFile(), "bin/sh": WholeFile(10)})  # too small
+    scanner = Keeper("s", {"bin/busybox": lambda: HeadScanner(4), "bin/sh": lambda: HeadScanner(2)})
+    reopened: list[int] = []
+
+    def reopen() -> io.BytesIO:
+        reopened.append(1)
+        return io.BytesIO(blob)
+
+    result = scan_layer(io.BytesIO(blob), [keeper, scanner], limits=Limits(), reopen=reopen)
+    assert result.captured == (
+        Captured("bin/busybox", "k", payload),
+        Captured("bin/busybox", "s", payload[:4], whole=False),
+        Captured("bin/sh", "s", payload[:2], whole=False),
+    )
+    assert result.findings == ()
+    assert reopened == [1]
+    # the first pass alone (a streamed input) says what it could not keep
+    streamed = scan_layer(io.BytesIO(blob), [keeper, scanner], limits=Limits())
+    assert streamed.captured == ()
+    assert kinds(streamed) == ["capture-skipped"] * 3
+    assert {f.message.partition(" ")[0] for f in streamed.findings} == {"bin/busybox", "bin/sh"}
+    # everything but what was captured is the same scan
+    assert result.entries == streamed.entries
+    assert result.diff_id == streamed.diff_id
+
+
+def test_no_second_pass_when_the_target_was_kept_or_nobody_wants_the_link() -> None:
+    members = [file("a", b"abc"), (info("b", tarfile.LNKTYPE, linkname="a"), b"")]
+
+    def reopen() -> io.BytesIO:
+        raise AssertionError("read again for nothing")
+
+    wanted = scan_layer(
+        io.BytesIO(make_tar(members)),
+        [Keeper("k", {"a": WholeFile(), "b": WholeFile()})],
+        limits=Limits(),
+        reopen=reopen,
+    )
+    assert [(c.path, c.data) for c in wanted.captured] == [("a", b"abc"), ("b", b"abc")]
+    nobody = scan_layer(
+        io.BytesIO(make_tar(members)), [Keeper("k", {})], limits=Limits(), reopen=reopen
+    )
+    assert nobody.captured == ()
+    assert nobody.findings == ()
+
+
+def test_second_pass_that_cannot_reopen_leaves_the_finding() -> None:
+    members = [file("a", b"abc"), (info("b", tarfile.LNKTYPE, linkname="a"), b"")]
+    result = scan_layer(
+        io.BytesIO(make_tar(members)),
+        [Keeper("k", {"b": WholeFile()})],
+        limits=Limits(),
+        reopen=lambda: None,
+    )
+    assert result.captured == ()
+    assert kinds(result) == ["capture-skipped"]
+
+
+def test_hard_link_to_a_lower_layer_file_is_said_when_wanted() -> None:
+    # layer.md: a hard link may name a file of a lower layer; its bytes are not in this blob
+    members = [(info("bin/busybox", tarfile.LNKTYPE, linkname="bin/["), b"")]
+    tar = make_tar([*members, (info("bin/sh", tarfile.LNKTYPE, linkname="bin/["), b"")])
+    result = scan(tar, [Keeper("k", {"bin/busybox": WholeFile()})])
+    assert result.entries[0] == Entry("bin/busybox", "hardlink", 0o644, 0, "bin/[")
+    assert result.captured == ()
+    assert kinds(result) == ["capture-skipped"]  # bin/sh is wanted by nobody: no finding
+    assert "not in this layer" in result.findings[0].message
+    assert "bin/busybox" in result.findings[0].message
