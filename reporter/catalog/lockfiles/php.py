@@ -3,8 +3,12 @@
 The lock file (https://getcomposer.org/doc/01-basic-usage.md#commit-your-composer-lock-file-to-version-control)
 is a JSON object whose ``packages`` are what ``composer install --no-dev`` installs and whose
 ``packages-dev`` the rest. syft reads ``packages`` only; so do we. Each entry with a ``name`` is
-a ``php-composer`` ``pkg:composer/<vendor>/<name>@<version>``, licences from ``license`` (a
-list, or a string).
+a ``php-composer`` ``pkg:composer/<vendor>/<name>@<version>``, licences from ``license``.
+
+Composer always writes ``license`` as a list in the lock file (composer.json may hold a string).
+syft decodes it into a list of strings and fails on the whole file when one is not (measured:
+"cannot unmarshal string into Go struct field ... license of type []string"), so a lock file
+with another shape is a ``CatalogError`` here too, not a guess.
 """
 
 from __future__ import annotations
@@ -22,13 +26,15 @@ __all__ = ["CATALOGER", "parse", "wants"]
 wants = wants_names("composer.lock")
 
 
-def _licenses(entry: dict[str, Any]) -> tuple[str, ...]:
+def _licenses(entry: dict[str, Any], path: str) -> tuple[str, ...]:
     value = entry.get("license")
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list):
+    if value is None:
         return ()
-    return tuple(dict.fromkeys(v.strip() for v in value if isinstance(v, str) and v.strip()))
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise CatalogError(
+            f"license of {json_text(entry, 'name')!r} is not a list of strings", where=path
+        )
+    return tuple(dict.fromkeys(v.strip() for v in value if v.strip()))
 
 
 def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
@@ -48,7 +54,7 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
                 name=name,
                 version=version,
                 purl=scoped_purl("composer", name, version),
-                licenses=_licenses(entry),
+                licenses=_licenses(entry, path),
                 metadata=declared_metadata(package_type=json_text(entry, "type")),
             )
         )

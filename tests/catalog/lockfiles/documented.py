@@ -391,4 +391,40 @@ DOCUMENTED: dict[str, bytes] = {
         b' "node_modules/noversion":{}\n'
         b"}}\n"
     ),
+    # Cargo.lock before format version 2 (https://doc.rust-lang.org/cargo/reference/resolver.html,
+    # cargo's resolver/encode.rs): "name version (source)" dependencies, checksums in [metadata]
+    "edge/cargo-v1/Cargo.lock": (
+        b"[[package]]\n"
+        b'name = "aho-corasick"\n'
+        b'version = "0.7.18"\n'
+        b'source = "registry+https://github.com/rust-lang/crates.io-index"\n'
+        b"dependencies = [\n"
+        b' "memchr 2.4.1 (registry+https://github.com/rust-lang/crates.io-index)",\n'
+        b"]\n"
+        b"\n"
+        b"[[package]]\n"
+        b'name = "memchr"\n'
+        b'version = "2.4.1"\n'
+        b'source = "registry+https://github.com/rust-lang/crates.io-index"\n'
+        b"\n"
+        b"[[package]]\n"
+        b'name = "gitcrate"\n'
+        b'version = "0.1.0"\n'
+        b'source = "git+https://github.com/acme/gitcrate#0123456789abcdef0123456789abcdef01234567"\n'
+        b"\n"
+        b"[metadata]\n"
+        b'"checksum aho-corasick 0.7.18 (registry+https://github.com/rust-lang/crates.io-index)" = "1e37cfd5e7657ada45f742d6e99ca5788580b5c529dc78faf11ece6dc702656f"\n'
+    ),
+    # https://getcomposer.org/doc/01-basic-usage.md#commit-your-composer-lock-file-to-version-control
+    # (packages and packages-dev; an entry without a name)
+    "edge/composer/composer.lock": (
+        b'{"_readme": ["This file locks the dependencies of your project to a known state"],\n'
+        b' "content-hash": "0123456789abcdef0123456789abcdef",\n'
+        b' "packages": [\n'
+        b'  {"name": "monolog/monolog", "version": "3.5.0", "type": "library", "license": ["MIT"]},\n'
+        b'  {"name": "psr/log", "version": "3.0.0", "license": ["MIT"]},\n'
+        b'  {"version": "1.0.0"}\n'
+        b" ],\n"
+        b' "packages-dev": [{"name": "phpunit/phpunit", "version": "10.5.0", "license": ["BSD-3-Clause"]}]}\n'
+    ),
 }
