@@ -114,4 +114,11 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     return _requirements(data)
 
 
-CATALOGER = Declared(name="python-package-cataloger", wants=wants, parser=parse)
+# tomllib recurses into nested arrays and tables: a deep enough one exhausts the stack
+CATALOGER = Declared(
+    name="python-package-cataloger",
+    wants=wants,
+    parser=parse,
+    unreadable=(RecursionError,),
+    what="TOML (nested too deep)",
+)

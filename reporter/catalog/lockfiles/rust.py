@@ -51,4 +51,11 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     return found
 
 
-CATALOGER = Declared(name="rust-cargo-lock-cataloger", wants=wants, parser=parse)
+# tomllib recurses into nested arrays and tables: a deep enough one exhausts the stack
+CATALOGER = Declared(
+    name="rust-cargo-lock-cataloger",
+    wants=wants,
+    parser=parse,
+    unreadable=(RecursionError,),
+    what="TOML (nested too deep)",
+)
