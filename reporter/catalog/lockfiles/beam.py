@@ -13,8 +13,11 @@ line without its newline is dropped, as syft drops it.
 
 ``rebar.lock`` (https://rebar3.org/docs/configuration/dependencies/#lock-files) is an Erlang
 term ``{"1.2.0", [{<<"name">>, {pkg, <<"name">>, <<"version">>}, Depth}, ...]}.`` followed by
-the ``pkg_hash`` lists: every ``pkg`` dependency gives its name and version, a ``git`` one
-pinned to ``{ref, "..."}`` its ref as the version (as syft gives it).
+the ``pkg_hash`` lists: every ``pkg`` dependency gives its name and version, a ``git`` one its
+``{ref | tag | branch, "..."}`` value as the version (as syft gives it). syft reads the
+dependencies as the second element of the first term, so the older format rebar3 still writes
+when no dependency comes from Hex (a bare list: ``[{<<"name">>, {git, ...}, 0}].``, measured
+with Debian's rebar3 3.19) gives no package in syft, nor here.
 """
 
 from __future__ import annotations
@@ -53,15 +56,19 @@ def parse_mix(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
 
 _REBAR_PKG = re.compile(r'\{\s*<<"([^"]+)">>\s*,\s*\{\s*pkg\s*,\s*<<"[^"]*">>\s*,\s*<<"([^"]*)">>')
 _REBAR_GIT = re.compile(
-    r'\{\s*<<"([^"]+)">>\s*,\s*\{\s*git\s*,\s*"[^"]*"\s*,\s*\{\s*ref\s*,\s*"([^"]*)"\s*\}'
+    r'\{\s*<<"([^"]+)">>\s*,\s*\{\s*git\s*,\s*"[^"]*"\s*,\s*\{\s*(?:ref|tag|branch)\s*,\s*"([^"]*)"\s*\}'
 )
+_REBAR_VERSIONED = re.compile(r'\s*\{\s*"')  # {"1.2.0", [...]}: the format syft reads
 
 
 def parse_rebar(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     text = data.decode("utf-8", "replace")
+    if not _REBAR_VERSIONED.match(text):
+        return []
     matches = [(m.start(), m.group(1), m.group(2)) for m in _REBAR_PKG.finditer(text)]
     matches += [(m.start(), m.group(1), m.group(2)) for m in _REBAR_GIT.finditer(text)]
-    return [_hex(name, version) for _, name, version in sorted(matches)]
+    latest = {name: version for _, name, version in sorted(matches)}  # syft keys them by name
+    return [_hex(name, version) for name, version in latest.items()]
 
 
 MIX_CATALOGER = Declared(

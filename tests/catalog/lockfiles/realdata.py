@@ -12,7 +12,9 @@ inputs), so the network is needed once:
 * Debian: ``bundle lock --local`` (ruby-bundler, Debian's installed gems), ``composer update
   --no-install`` (composer, path repositories), ``cargo generate-lockfile`` on a directory
   registry made of Debian's ``librust-*-dev`` sources (``apt-get download``), and the real
-  ``go.mod`` / ``go.sum`` Debian ships in ``golang-*-dev`` under ``usr/share/gocode/src``.
+  ``go.mod`` / ``go.sum`` Debian ships in ``golang-*-dev`` under ``usr/share/gocode/src``;
+  ``rebar3 lock`` and ``mix deps.get`` (Debian's rebar3 and elixir) on git dependencies kept in
+  local repositories (no Hex here, so no ``pkg`` entries: those are in ``documented.py``).
 
 A tool that is missing or cannot reach its registry raises ``Unavailable``: the tests skip,
 or fail under ``CI=true``.
@@ -298,6 +300,60 @@ def _go(work: Path) -> Files:
     return files
 
 
+def _git_repo(folder: Path, files: dict[str, str]) -> str:
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    git = _need("git")
+    _run([git, "init", "-q"], folder)
+    _run([git, "add", "-A"], folder)
+    who = ["-c", "user.name=test", "-c", "user.email=test@example.com"]
+    _run([git, *who, "commit", "-q", "-m", "initial"], folder)
+    _run([git, "tag", "v0.4.0"], folder)
+    return folder.as_uri()
+
+
+def _beam(work: Path) -> Files:
+    env = {"HOME": str(work / "home"), "MIX_HOME": str(work / "mix"), "HEX_OFFLINE": "1"}
+    (work / "erldep").mkdir()
+    erl_url = _git_repo(
+        work / "erldep",
+        {
+            "rebar.config": "{erl_opts, []}.\n",
+            "src/erldep.app.src": '{application, erldep, [{vsn, "0.4.0"}, '
+            "{applications, [kernel, stdlib]}]}.\n",
+        },
+    )
+    (work / "erlapp" / "src").mkdir(parents=True)
+    (work / "erlapp" / "rebar.config").write_text(
+        f'{{deps, [{{erldep, {{git, "{erl_url}", {{tag, "v0.4.0"}}}}}}]}}.\n'
+    )
+    (work / "erlapp" / "src" / "erlapp.app.src").write_text(
+        '{application, erlapp, [{vsn, "1.0.0"}, {applications, [kernel, stdlib]}]}.\n'
+    )
+    _run([_need("rebar3"), "lock"], work / "erlapp", env=env)
+    (work / "exdep").mkdir()
+    ex_url = _git_repo(
+        work / "exdep",
+        {
+            "mix.exs": "defmodule Exdep.MixProject do\n  use Mix.Project\n"
+            '  def project, do: [app: :exdep, version: "0.2.0", deps: []]\nend\n',
+            "lib/exdep.ex": "defmodule Exdep do\nend\n",
+        },
+    )
+    (work / "exapp").mkdir()
+    (work / "exapp" / "mix.exs").write_text(
+        "defmodule Exapp.MixProject do\n  use Mix.Project\n"
+        '  def project, do: [app: :exapp, version: "1.0.0", '
+        f'deps: [{{:exdep, git: "{ex_url}", tag: "v0.4.0"}}]]\nend\n'
+    )
+    _run([_need("mix"), "deps.get"], work / "exapp", env=env)
+    return {
+        "erlapp/rebar.lock": (work / "erlapp" / "rebar.lock").read_bytes(),
+        "exapp/mix.lock": (work / "exapp" / "mix.lock").read_bytes(),
+    }
+
+
 # name → generator; the version in the name keys the cache (bump it when a generator changes).
 GENERATORS: dict[str, Callable[[Path], Files]] = {
     "npm-v1": _npm_lock(1),
@@ -311,6 +367,7 @@ GENERATORS: dict[str, Callable[[Path], Files]] = {
     "composer": _composer,
     "cargo": _cargo,
     "go": _go,
+    "beam": _beam,
 }
 
 
