@@ -12,8 +12,9 @@ package-lock.json (https://docs.npmjs.com/cli/v10/configuring-npm/package-lock-j
   last ``node_modules/`` of its key; licences from a ``license`` string or list of strings.
 
 yarn.lock: every entry whose first specifier has an ``@`` (so berry's ``__metadata`` is not
-one), the name from that specifier (``a@npm:b@^1`` aliases name ``b``), the version from its
-``version`` line; one package per name and version. Berry's workspace entries (``x@workspace:.``,
+one), the name from that specifier (``a@npm:b@^1`` aliases name ``b``; a berry ``patch:``
+entry names the package it patches), the version from its ``version`` line; one package per
+name and version. Berry's workspace entries (``x@workspace:.``,
 version ``0.0.0-use.local``) are kept, as syft keeps them. The file is read line by line, as
 syft does, not as YAML (a v1 file is not YAML).
 
@@ -99,16 +100,20 @@ def _package_lock(path: str, data: bytes) -> list[FoundPackage]:
 
 
 def _yarn_name(spec: str) -> str:
+    """The package a specifier resolves: what precedes its first ``@`` (past a scope's), but
+    the target of an ``npm:`` alias (``a@npm:b@^1`` → ``b``). So berry's ``patch:`` entries
+    (``resolve@patch:resolve@npm%3A1.22.8#...``) name ``resolve`` and fold into its package."""
     spec = spec.strip().strip('"')
-    at = spec.find("@npm:", 1)
-    if at > 0:
-        target = spec[at + 5 :]
-        cut = target.rfind("@")
+    at = spec.find("@", 1)
+    if at < 0:
+        return ""
+    name, rest = spec[:at], spec[at + 1 :]
+    if rest.startswith("npm:"):
+        target = rest[4:]
+        cut = target.find("@", 1)
         if cut > 0:  # an alias: ``local@npm:real@range`` installs ``real``
             return target[:cut]
-        return spec[:at]
-    cut = spec.rfind("@")
-    return spec[:cut] if cut > 0 else ""
+    return name
 
 
 _YARN_VERSION = re.compile(r'^\s+version:?\s+"?([^"\s]+)"?\s*$')

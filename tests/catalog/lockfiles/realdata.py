@@ -79,7 +79,13 @@ _PACKAGE_JSON = {
     "name": "lock-app",
     "version": "1.2.3",
     "license": "MIT",
-    "dependencies": {"debug": "4.3.4", "@types/node": "20.1.0"},
+    # typescript and resolve: berry writes ``patch:`` entries for them
+    "dependencies": {
+        "debug": "4.3.4",
+        "@types/node": "20.1.0",
+        "typescript": "5.3.3",
+        "resolve": "1.22.8",
+    },
     "devDependencies": {"is-number": "7.0.0"},
     "optionalDependencies": {"left-pad": "1.3.0"},
 }
