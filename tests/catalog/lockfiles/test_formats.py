@@ -270,3 +270,21 @@ def test_the_cli_flag_adds_declared_packages_to_the_report(tmp_path: Path) -> No
         ("memchr", "2.4.1", "pkg:cargo/memchr@2.4.1"),
     ]
     assert all(["declared", "lock-file"] in p["metadata"] for p in packages)
+
+
+def test_yarn_berry_patch_and_alias_entries_name_the_package_they_resolve() -> None:
+    # berry's lock format (https://yarnpkg.com/advanced/lexicon#locator): "name@protocol:..."
+    lock = (
+        b"__metadata:\n  version: 8\n\n"
+        b'"resolve@npm:1.22.8":\n  version: 1.22.8\n\n'
+        b'"resolve@patch:resolve@npm%3A1.22.8#optional!builtin<compat/resolve>":\n'
+        b"  version: 1.22.8\n\n"
+        b'"@scope/y@npm:1.0.0, local@npm:@scope/y@^1":\n  version: 1.0.0\n\n'
+        b'"app@workspace:.":\n  version: 0.0.0-use.local\n'
+    )
+    found = js.CATALOGER.parse("yarn.lock", lock, CTX)
+    assert [(p.name, p.version) for p in found] == [
+        ("resolve", "1.22.8"),
+        ("@scope/y", "1.0.0"),
+        ("app", "0.0.0-use.local"),
+    ]
