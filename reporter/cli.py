@@ -233,6 +233,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--no-catalog", action="store_true", help="skip package cataloging")
     report.add_argument(
+        "--lockfiles",
+        action="store_true",
+        help="also list what lock files in the image declare (package-lock.json, yarn.lock, "
+        "pnpm-lock.yaml, poetry.lock, Pipfile.lock, requirements*.txt, Gemfile.lock, "
+        "Cargo.lock, go.mod, composer.lock, mix.lock, rebar.lock, pubspec.lock, "
+        "Package.resolved, stack.yaml.lock, cabal.project.freeze); each such package is marked "
+        "'declared = lock-file': meant to be installed, not found installed. Off by default, "
+        "as in syft's image scans",
+    )
+    report.add_argument(
         "--build-record",
         action="append",
         default=[],
@@ -334,6 +344,16 @@ def _add_fleet(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="run on this Dask distributed scheduler (pip install 'oci-reporter[dask]')",
     )
     audit.add_argument("--no-catalog", action="store_true", help="skip package cataloging")
+    audit.add_argument(
+        "--lockfiles",
+        action="store_true",
+        help="also list what lock files in the image declare (package-lock.json, yarn.lock, "
+        "pnpm-lock.yaml, poetry.lock, Pipfile.lock, requirements*.txt, Gemfile.lock, "
+        "Cargo.lock, go.mod, composer.lock, mix.lock, rebar.lock, pubspec.lock, "
+        "Package.resolved, stack.yaml.lock, cabal.project.freeze); each such package is marked "
+        "'declared = lock-file': meant to be installed, not found installed. Off by default, "
+        "as in syft's image scans",
+    )
     _add_selection(audit)
     _add_quiet(audit)
 
@@ -365,7 +385,7 @@ def _add_fleet(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def _cmd_audit(args: argparse.Namespace) -> int:
     from reporter.fleet.cli import audit_command
 
-    options = replace(_base_options(args), catalog=not args.no_catalog)
+    options = replace(_base_options(args), catalog=not args.no_catalog, lockfiles=args.lockfiles)
     return audit_command(args, options)
 
 
@@ -448,6 +468,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     options = replace(
         options,
         catalog=not args.no_catalog,
+        lockfiles=args.lockfiles,
         metadata_files=tuple(args.metadata),
         base_images=tuple(args.base),
         build_records=tuple(args.build_record),

@@ -28,6 +28,9 @@ class Options:
     tag: str = ""  # PATH:TAG selector
     digest: str = ""  # PATH@sha256:... selector
     catalog: bool = True  # stream layers and catalog packages
+    # also catalog lock files (package-lock.json, poetry.lock, go.mod...): packages they
+    # declare, marked ``declared = lock-file``; off by default, as syft's image scans
+    lockfiles: bool = False
     verify_layers: bool = True  # stream layers to check digests and diff_ids even without catalog
     metadata_files: tuple[str, ...] = ()  # buildx --metadata-file JSON
     base_images: tuple[str, ...] = ()  # --base PATH[:TAG]

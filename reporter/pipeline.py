@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from reporter import __version__
 from reporter.archive.detect import open_input
 from reporter.archive.interface import Archive, blob_path
-from reporter.catalog import ALL_CATALOGERS, CATALOG_VERSION
+from reporter.catalog import CATALOG_VERSION
+from reporter.catalog import catalogers as select_catalogers
 from reporter.catalog.interface import Cataloger
 from reporter.catalog.run import catalog_image
 from reporter.errors import InputError, IntegrityError, LayoutError, NotFoundError, UsageError
@@ -276,7 +277,7 @@ def _base_candidates(options: Options) -> list[ImageDescription]:
 
 def generate(path: str, options: Options, progress: ProgressCallback | None = None) -> Report:
     """Scan ``path`` into a Report; ``progress`` is told how the layer scan advances."""
-    catalogers = ALL_CATALOGERS if options.catalog else ()
+    catalogers = select_catalogers(catalog=options.catalog, lockfiles=options.lockfiles)
     metadata = _load_metadata(options)
     records = _load_build_records(options)
     metadata.extend(r.metadata for r in records)

@@ -275,6 +275,7 @@ def _options_text(options: Options) -> list[str]:
         options.tag,
         options.digest,
         str(options.catalog),
+        str(options.lockfiles),
         str(options.verify_layers),
         "" if options.source_date_epoch is None else str(options.source_date_epoch),
         ",".join(

@@ -63,9 +63,9 @@ class LayerTask:
 
 
 def _catalogers(options: Options) -> tuple[Any, ...]:
-    from reporter.catalog import ALL_CATALOGERS
+    from reporter.catalog import catalogers
 
-    return tuple(ALL_CATALOGERS) if options.catalog else ()
+    return catalogers(catalog=options.catalog, lockfiles=options.lockfiles)
 
 
 def plan_input(candidate: Candidate, options: Options) -> tuple[LayerTask, ...]:
