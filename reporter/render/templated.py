@@ -241,6 +241,7 @@ def _layer_view(layer: Layer, widest: int, packages: Counter[int]) -> dict[str, 
         "verified": layer.verified,
         "diff_id_verified": layer.diff_id_verified,
         "present": layer.present,
+        "failed": layer.failed_verification,
         "package_count": packages[layer.index],
         # Fraction of the widest layer, for the bar chart; 0..1 with 4 digits so output is stable.
         "bar": round(layer.size / widest, 4) if widest > 0 else 0.0,
