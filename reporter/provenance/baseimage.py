@@ -730,10 +730,9 @@ def check_base(
         pinned = sorted({d for r, d, w in claims if d})
         return check(
             "stale",
-            "the image's base carried the newer base's "
-            + " and ".join(k.split("=", 1)[0].rsplit(".", 1)[1] for k in same_labels)
-            + f" labels, and the image's layers diverge from the newer base after {shared} "
-            f"of {len(new)}",
+            "the image inherited from its base "
+            + " and ".join(same_labels)
+            + f", as the newer base has it; their layers diverge after {shared} of {len(new)}",
             pinned[0] if len(pinned) == 1 else "",
             old_count,
         )
