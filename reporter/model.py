@@ -404,6 +404,8 @@ class Provenance:
     # org.opencontainers.image.source / .revision labels inherited from the base: the base's
     inherited_vcs_source: str = ""
     inherited_vcs_revision: str = ""
+    # config label keys this image inherited from its base (sorted): not this image's claims
+    inherited_labels: tuple[str, ...] = ()
     invocation_id: str = ""
     started_on: str = ""
     finished_on: str = ""

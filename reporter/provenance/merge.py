@@ -161,6 +161,7 @@ def build_provenance(
         vcs_revision=best.get("vcs.revision") or best.get("org.opencontainers.image.revision", ""),
         inherited_vcs_source=base_said.get("org.opencontainers.image.source", ""),
         inherited_vcs_revision=base_said.get("org.opencontainers.image.revision", ""),
+        inherited_labels=tuple(sorted(inherited)),
         invocation_id=best.get("invocation.id", ""),
         started_on=best.get("started_on", ""),
         finished_on=best.get("finished_on", ""),

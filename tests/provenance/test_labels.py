@@ -53,6 +53,7 @@ def test_docker_built_image_inherits_all_but_title_and_version(real: Path) -> No
     provenance = build_provenance(app, (), ())
     assert provenance.vcs_source == ""
     assert provenance.inherited_vcs_source == "https://example.invalid/corpus/debian-app"
+    assert provenance.inherited_labels == tuple(sorted(inherited))
     # an inherited value is no conflict: none is reported for the labels
     assert not [f for f in provenance.findings if f.where.startswith(OCI)]
 
