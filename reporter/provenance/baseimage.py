@@ -19,7 +19,9 @@
    (``medium``) and is ruled out otherwise. One remaining input: ``low``. Several: none is
    picked unless history names one of them; ``note`` says why.
 5. **history** — the build boundary: the first entry of the trailing run of
-   ``comment: buildkit.dockerfile.v0`` entries, or buildah's last ``FROM <name>`` comment; the
+   ``comment: buildkit.dockerfile.v0`` entries, or buildah's last ``FROM <name>`` comment (when
+   that is the last entry, as ``--layers=false`` writes it, the empty uncommented entries just
+   before it too); the
    non-empty layers before it came from the base (``low``; ``layer_count`` only, and the name
    buildah wrote). A boundary at the very first entry is not evidence (FROM scratch and a base
    built by the same tool look alike).
@@ -144,6 +146,13 @@ def history_boundaries(
             final = cand
         if final is not None and final.entry == 0 and last >= 0 and final.marker == "buildkit":
             final = None
+        if final is not None and final.marker == "buildah" and final.entry == last:
+            # buildah --layers=false writes its FROM comment on the build's *last* entry; the
+            # empty, comment-less steps just before it are the same build's
+            start = final.entry
+            while start > 0 and history[start - 1].empty_layer and not history[start - 1].comment:
+                start -= 1
+            final = found[-1] = HistoryBoundary(start, before[start], final.marker, final.name)
     return tuple(found), final
 
 

@@ -16,11 +16,11 @@ Anything else stays this image's: a label no ``LABEL`` entry sets may come from
 ``docker build --label`` / ``buildah bud --label``, which write no history. When history cannot
 tell where this build started, only rule 2 speaks.
 
-Where the build starts: BuildKit's boundary is the first of the trailing
-``buildkit.dockerfile.v0`` entries; buildah's is its ``FROM <name>`` comment, which
-``--layers`` writes on the build's first entry and ``--layers=false`` on its *last* — then the
-empty, comment-less entries just before it are this build's steps too (the base's history ends
-at its committed layer or at a commented entry).
+Where the build starts is ``baseimage.history_boundaries``'s final boundary: BuildKit's first
+trailing ``buildkit.dockerfile.v0`` entry; buildah's ``FROM <name>`` comment, which ``--layers``
+writes on the build's first entry and ``--layers=false`` on its *last* — then the empty,
+comment-less entries just before it are this build's steps too (the base's history ends at its
+committed layer or at a commented entry).
 """
 
 from __future__ import annotations
@@ -55,15 +55,7 @@ def label_keys(created_by: str) -> frozenset[str]:
 def build_start(desc: ImageDescription) -> int | None:
     """The index of this build's first history entry, or ``None`` when history cannot tell."""
     _, final = history_boundaries(desc)
-    if final is None:
-        return None
-    history = desc.config.history
-    start = final.entry
-    if final.marker == "buildah" and final.entry == len(history) - 1:
-        # --layers=false: the comment sits on the last entry; its empty uncommented steps before
-        while start > 0 and history[start - 1].empty_layer and not history[start - 1].comment:
-            start -= 1
-    return start
+    return None if final is None else final.entry
 
 
 def _prefix_bases(

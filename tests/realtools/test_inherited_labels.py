@@ -75,6 +75,10 @@ def _config(layout: Path) -> dict[str, Any]:
     return config
 
 
+def history_comments(config: dict[str, Any]) -> dict[int, str]:
+    return {n: h["comment"] for n, h in enumerate(config["history"]) if h.get("comment")}
+
+
 def test_child_labels_set_by_the_base_are_the_bases(
     images: dict[str, Path], capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -97,6 +101,12 @@ def test_child_labels_set_by_the_base_are_the_bases(
     )
     # buildah's own annotations still name the real base
     assert image["base"]["name"] == "localhost/corpus/base:1"
+    # --layers=false put the FROM comment on the last entry (4); the build began at the COPY (3)
+    assert history_comments(_config(images["child"])) == {4: "FROM localhost/corpus/base:1"}
+    details = [e["detail"] for e in image["base"]["evidence"] if e["kind"] == "history"]
+    assert details == [
+        "buildah build starts at history entry 3 after 1 layers (FROM localhost/corpus/base:1)"
+    ]
 
 
 def test_with_base_given_the_bases_config_says_so(
