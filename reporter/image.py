@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -34,11 +35,24 @@ from reporter.options import Limits
 from reporter.resolve import DOCKER_MANIFEST, read_blob
 
 __all__ = [
+    "METADATA_INSTRUCTIONS",
     "describe",
     "describe_docker",
     "docker_manifest_bytes",
+    "instruction",
     "parse_config",
 ]
+
+# Dockerfile instructions that change only the config, never the filesystem.
+METADATA_INSTRUCTIONS = frozenset(
+    {
+        "ARG", "CMD", "ENTRYPOINT", "ENV", "EXPOSE", "HEALTHCHECK", "LABEL", "MAINTAINER",
+        "ONBUILD", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
+    }
+)  # fmt: skip
+_NOP = re.compile(r"^/bin/sh -c #\(nop\)\s*")
+_SHELL = re.compile(r"^/bin/(?:ba)?sh -c ")
+_WORD = re.compile(r"^([A-Z]+)(?:\s+|$)")
 
 DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json"
 # What containers/image (skopeo) writes for docker-archive layers, compressed or not: using the
@@ -138,12 +152,45 @@ def parse_config(
     return config, findings
 
 
-def _layer_history(history: tuple[HistoryEntry, ...], count: int) -> list[HistoryEntry | None]:
-    """config.md "history": entries with empty_layer do not correspond to a layer."""
+def instruction(created_by: str) -> tuple[str, str]:
+    """``created_by`` → (Dockerfile instruction, its arguments); ``("", text)`` when it names
+    none. Classic Docker and buildah write ``/bin/sh -c #(nop) LABEL k="v"`` for a non-RUN step
+    and ``/bin/sh -c CMD`` for RUN; BuildKit writes ``LABEL k=v`` and ``RUN /bin/sh -c … #
+    buildkit``."""
+    text = created_by.strip()
+    nop = _NOP.match(text)
+    if nop is None and _SHELL.match(text):
+        return "RUN", text
+    text = text[nop.end() :] if nop else text
+    word = _WORD.match(text)
+    return (word.group(1), text[word.end() :]) if word else ("", text)
+
+
+def _layer_history(
+    history: tuple[HistoryEntry, ...], count: int
+) -> list[tuple[HistoryEntry | None, tuple[HistoryEntry, ...]]]:
+    """Per layer: (its history entry, the entries whose file changes it holds).
+
+    config.md "history": entries with ``empty_layer`` do not correspond to a layer, so the n-th
+    non-empty entry is layer n's. But buildah ``--layers=false`` squashes a build into one layer
+    and marks every step but the last ``empty_layer`` (even its COPY and RUN steps), so a layer
+    whose own entry only changes the config (a LABEL) was made by the COPY / RUN / ADD steps
+    squashed into it since the previous layer: those are its ``made_by`` (empty otherwise).
+    """
     made = [h for h in history if not h.empty_layer]
     if len(made) != count:
-        return [None] * count
-    return list(made)
+        return [(None, ())] * count
+    out: list[tuple[HistoryEntry | None, tuple[HistoryEntry, ...]]] = []
+    squashed: list[HistoryEntry] = []
+    for entry in history:
+        if entry.empty_layer:
+            squashed.append(entry)
+            continue
+        word = instruction(entry.created_by)[0]
+        changed = [h for h in squashed if instruction(h.created_by)[0] in ("RUN", "COPY", "ADD")]
+        out.append((entry, tuple(changed) if word in METADATA_INSTRUCTIONS and changed else ()))
+        squashed = []
+    return out
 
 
 def _layers(descriptors: list[Descriptor], config: ImageConfig) -> tuple[Layer, ...]:
@@ -156,7 +203,8 @@ def _layers(descriptors: list[Descriptor], config: ImageConfig) -> tuple[Layer, 
             size=d.size,
             diff_id=config.diff_ids[i] if i < len(config.diff_ids) else "",
             annotations=d.annotations,
-            history=history[i],
+            history=history[i][0],
+            made_by=history[i][1],
         )
         for i, d in enumerate(descriptors)
     )

@@ -273,11 +273,24 @@ class Layer:
     diff_id: str = ""  # from the config's rootfs.diff_ids
     annotations: Mapping[str, str] = field(default_factory=dict)
     history: HistoryEntry | None = None  # the non-empty history entry that made this layer
+    # empty unless a tool squashed a build into this layer under a config-only entry (buildah
+    # --layers=false marks its COPY/RUN steps empty_layer and the last step, often a LABEL,
+    # not): then the COPY / RUN / ADD steps whose file changes the layer holds
+    made_by: tuple[HistoryEntry, ...] = ()
     uncompressed_size: int | None = None
     verified: bool = False  # blob digest and size checked
     diff_id_verified: bool | None = None  # None: not streamed; True/False: checked
     base: bool | None = None  # belongs to the base image; None when unknown
     present: bool = True  # False when the blob is absent from the input
+
+    @property
+    def failed_verification(self) -> bool:
+        """Absent, or streamed and not matching its digest, size or diff_id: its files are not
+        the image's, so nothing is catalogued from it."""
+        if not self.present:
+            return True
+        streamed = self.uncompressed_size is not None
+        return streamed and (not self.verified or self.diff_id_verified is False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,6 +366,9 @@ class Fact:
     value: str
     origin: str
     origin_detail: str = ""
+    # Non-empty for a label this image inherited from its base (how that was told, e.g.
+    # "set by history entry 2, before this build"): the base's claim, not this image's.
+    inherited: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,6 +398,7 @@ class BaseImage:
     layer_count: int | None = None  # how many of our layers are the base's
     evidence: tuple[Evidence, ...] = ()
     note: str = ""  # e.g. why multi-stage inputs could not be told apart
+    scratch: bool = False  # the evidence says there is no base: built FROM scratch
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,6 +411,11 @@ class Provenance:
     build_args: Mapping[str, str] = field(default_factory=dict)
     vcs_source: str = ""
     vcs_revision: str = ""
+    # org.opencontainers.image.source / .revision labels inherited from the base: the base's
+    inherited_vcs_source: str = ""
+    inherited_vcs_revision: str = ""
+    # config label keys this image inherited from its base (sorted): not this image's claims
+    inherited_labels: tuple[str, ...] = ()
     invocation_id: str = ""
     started_on: str = ""
     finished_on: str = ""

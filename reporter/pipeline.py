@@ -299,7 +299,9 @@ def generate(path: str, options: Options, progress: ProgressCallback | None = No
                 desc = replace(desc, target=replace(desc.target, attestations=linked))
             blobs = _attestation_blobs(scanned.archive, desc, options, image_findings)
             entries = matched.get(position, ())
-            provenance = build_provenance(desc, blobs, entries, trusted_keys)
+            # labels the same input's other images or a --base also carry may be inherited
+            bases = (*candidates, *scanned.images)
+            provenance = build_provenance(desc, blobs, entries, trusted_keys, bases)
             provenance = replace(
                 provenance,
                 build_records=tuple(r.record for r in records if r.metadata in entries),
@@ -311,7 +313,8 @@ def generate(path: str, options: Options, progress: ProgressCallback | None = No
                 pairs = [
                     (layer, scan)
                     for layer, scan in zip(desc.layers, scans, strict=True)
-                    if scan is not None
+                    # bytes that are not the layer's say nothing about the image's packages
+                    if scan is not None and not layer.failed_verification
                 ]
                 result = catalog_image(pairs, catalogers, desc.config.architecture)
                 packages = result.packages
@@ -367,7 +370,7 @@ def check_base_images(
         if not same_platform:
             raise NotFoundError(f"no base image for platform {desc.platform}", where=base_path)
         newer = same_platform[0]
-        provenance = build_provenance(desc, (), ())
+        provenance = build_provenance(desc, (), (), bases=images.images)
         refs = newer.target.refs or (base_path,)
         results.append((desc, check_base(desc, provenance, newer, refs)))
     return results

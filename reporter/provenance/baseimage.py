@@ -6,9 +6,12 @@
    (``high``; the longest wins; ties prefer the one the base annotation's digest names).
 2. **base annotation / label** — ``org.opencontainers.image.base.name`` / ``base.digest``
    (``medium``; ``high`` when a supplied image has that manifest or index digest and its layers
-   are a prefix). Labels are inherited from base images, so a label that a matched candidate
-   also carries, or that names an *ancestor* (an earlier build boundary in history), is
-   disregarded and said so in ``note``.
+   are a prefix). Labels are inherited from base images, so a label marked ``inherited``
+   (``labels.inherited_labels``: the base has it, or only a LABEL before this build sets it), a
+   label a matched candidate also carries, or one that names an *ancestor* (an earlier build
+   boundary in history), is disregarded and said so in ``note``. Empty ``base.name`` /
+   ``base.digest`` annotations with no other claim (buildah FROM scratch) say "built FROM
+   scratch" (``BaseImage.scratch``, no name).
 3. **buildpacks run image** — ``runImage.topLayer`` located in our ``diff_ids`` (``medium``).
 4. **provenance materials / buildinfo sources** of type docker-image, minus build tooling
    (frontend ``# syntax`` images, the SBOM scanner). When BuildKit recorded the layers it pulled
@@ -16,7 +19,9 @@
    (``medium``) and is ruled out otherwise. One remaining input: ``low``. Several: none is
    picked unless history names one of them; ``note`` says why.
 5. **history** — the build boundary: the first entry of the trailing run of
-   ``comment: buildkit.dockerfile.v0`` entries, or buildah's last ``FROM <name>`` comment; the
+   ``comment: buildkit.dockerfile.v0`` entries, or buildah's last ``FROM <name>`` comment (when
+   that is the last entry, as ``--layers=false`` writes it, the empty uncommented entries just
+   before it too); the
    non-empty layers before it came from the base (``low``; ``layer_count`` only, and the name
    buildah wrote). A boundary at the very first entry is not evidence (FROM scratch and a base
    built by the same tool look alike).
@@ -26,7 +31,9 @@
 * ``current`` — the newer base's ``diff_ids`` are a (non-empty) prefix of the image's.
 * ``stale`` — otherwise, when (a) a base claim (annotation / label, buildpacks run image or a
   provenance input) names the newer base's repository with a digest that is not the newer base's
-  manifest or index digest, or names it without a digest; or (b) nothing names a repository, but
+  manifest or index digest, or names it without a digest; or (a') no claim names it, but the labels
+  that say what the base is (``source``, ``title``), which this image *inherited*
+  (``labels.inherited_labels``), are the newer base's own; or (b) nothing names a repository, but
   the image shares a non-empty proper prefix with the newer base and history says the image's
   base had exactly as many layers as the newer base (same base rebuilt with new top layers).
 * ``unknown`` — anything else, with the reason (no shared layers and no claim; a claim for
@@ -139,6 +146,13 @@ def history_boundaries(
             final = cand
         if final is not None and final.entry == 0 and last >= 0 and final.marker == "buildkit":
             final = None
+        if final is not None and final.marker == "buildah" and final.entry == last:
+            # buildah --layers=false writes its FROM comment on the build's *last* entry; the
+            # empty, comment-less steps just before it are the same build's
+            start = final.entry
+            while start > 0 and history[start - 1].empty_layer and not history[start - 1].comment:
+                start -= 1
+            final = found[-1] = HistoryBoundary(start, before[start], final.marker, final.name)
     return tuple(found), final
 
 
@@ -150,7 +164,7 @@ def _base_claims(provenance: Provenance) -> list[tuple[Fact, Fact | None]]:
     """(base.name or lone base.digest fact, its digest fact) per place, strongest first."""
     by_place: dict[tuple[str, str], dict[str, Fact]] = {}
     for fact in provenance.facts:
-        if fact.key in (
+        if fact.value and fact.key in (
             "org.opencontainers.image.base.name",
             "org.opencontainers.image.base.digest",
         ):
@@ -249,6 +263,8 @@ def find_base(
     _by_history(desc, final, evidence, notes)
 
     def result(name: str, digest: str, confidence: str, count: int | None) -> BaseImage:
+        if name == "scratch" and not digest:  # no base: nothing for an SBOM to descend from
+            return BaseImage("", "", confidence, 0, tuple(evidence), "; ".join(notes), True)
         return BaseImage(name, digest, confidence, count, tuple(evidence), "; ".join(notes))
 
     if best is not None:
@@ -265,7 +281,36 @@ def find_base(
         return result(
             _name(ref) if ref else "", run_source.pin if run_source else "", "medium", run_layer
         )
-    return _inputs_answer(desc, found, final, notes, result)
+    answer = _inputs_answer(desc, found, final, notes, result)
+    if answer.confidence == "none" and _scratch_annotation(provenance, boundaries, evidence):
+        notes[:] = [n for n in notes if not n.startswith("history cannot tell")]
+        return result("scratch", "", "medium", 0)
+    return answer
+
+
+def _scratch_annotation(
+    provenance: Provenance, boundaries: Sequence[HistoryBoundary], evidence: list[Evidence]
+) -> bool:
+    """buildah writes the ``base.name`` / ``base.digest`` manifest annotations with empty values
+    when it builds FROM scratch (its commit copies the from-image's name and digest, none): with
+    no other base claim and no ``FROM <name>`` in history, that says "no base"."""
+    empty = [
+        f
+        for f in provenance.facts
+        if f.origin == "annotation"
+        and f.key == "org.opencontainers.image.base.name"
+        and not f.value
+    ]
+    if not empty or any(b.name for b in boundaries):
+        return False
+    evidence.append(
+        Evidence(
+            "annotation",
+            "base.name / base.digest are empty: the image was built FROM scratch",
+            f"annotation {empty[0].origin_detail}",
+        )
+    )
+    return True
 
 
 def _by_layer_prefix(
@@ -325,6 +370,15 @@ def _by_base_claims(
     for name_fact, digest_fact in claims:
         ref, digest = _claim_ref(name_fact, digest_fact)
         where = f"{name_fact.origin} {name_fact.origin_detail}"
+        if name_fact.inherited:
+            notes.append(
+                f"label {name_fact.key}={name_fact.value!r} is inherited from the base "
+                f"({name_fact.inherited}); not used"
+            )
+            evidence.append(
+                Evidence("annotation", f"inherited label names {name_fact.value} (ignored)", where)
+            )
+            continue
         if name_fact.origin == "label":
             inherited_from = [
                 c for c in matches if c.config.labels.get(name_fact.key) == name_fact.value
@@ -502,7 +556,7 @@ def _inputs_answer(
     result: Callable[[str, str, str, int | None], BaseImage],
 ) -> BaseImage:
     """With no layer prefix, claim or run image: the build inputs, then history, then scratch
-    (every input a build stage), else none."""
+    (every input a build stage: ``scratch``), else none."""
     confirmed, open_inputs = found.confirmed, found.open_inputs
     if len(confirmed) == 1:
         source, count = confirmed[0]
@@ -560,6 +614,24 @@ def _common_prefix(a: Sequence[str], b: Sequence[str]) -> int:
     return n
 
 
+IDENTITY_LABELS = ("org.opencontainers.image.source", "org.opencontainers.image.title")
+
+
+def _inherited_identity(provenance: Provenance, newer_base: ImageDescription) -> list[str]:
+    """``key=value`` of the labels naming what the base is (its source repository, its title)
+    that this image inherited and the newer base also carries; none when one of them differs."""
+    inherited = {
+        f.key: f.value
+        for f in provenance.facts
+        if f.inherited and f.origin == "label" and f.key in IDENTITY_LABELS
+    }
+    theirs = newer_base.config.labels
+    shared = [k for k in IDENTITY_LABELS if k in inherited and k in theirs]
+    if not shared or any(inherited[k] != theirs[k] for k in shared):
+        return []
+    return [f"{k}={inherited[k]}" for k in shared]
+
+
 def check_base(
     image: ImageDescription,
     provenance: Provenance,
@@ -602,6 +674,8 @@ def check_base(
     # base claims: annotations / labels, buildpacks run image, provenance image inputs
     claims: list[tuple[ImageRef | None, str, str]] = []
     for name_fact, digest_fact in _base_claims(provenance):
+        if name_fact.inherited:  # the base's claim about *its* base (an ancestor)
+            continue
         ref, digest = _claim_ref(name_fact, digest_fact)
         claims.append((ref, digest, f"{name_fact.origin} {name_fact.origin_detail}"))
     inputs, _ = _image_inputs(provenance)
@@ -651,6 +725,26 @@ def check_base(
             "",
             old_count,
         )
+    same_labels = _inherited_identity(provenance, newer_base)
+    rebuilt = final is not None and final.layer_count == len(new) and 0 < shared < len(new)
+    if same_labels and not named and new and not rebuilt:  # rebuilt: the more telling reason
+        evidence.append(
+            Evidence(
+                "annotation",
+                "labels this image inherited from its base are the newer base's: "
+                + ", ".join(same_labels),
+                "label config",
+            )
+        )
+        pinned = sorted({d for r, d, w in claims if d})
+        return check(
+            "stale",
+            "the image inherited from its base "
+            + " and ".join(same_labels)
+            + f", as the newer base has it; their layers diverge after {shared} of {len(new)}",
+            pinned[0] if len(pinned) == 1 else "",
+            old_count,
+        )
     by_digest = [d for r, d, w in claims if d and d in new_digests]
     if by_digest:
         return check(
@@ -667,7 +761,8 @@ def check_base(
         if other:
             reason += f"; its base claims name {', '.join(other)}"
         return check("unknown", reason, "", old_count)
-    if final is not None and final.layer_count == len(new) and shared < len(new):
+    if rebuilt:
+        assert final is not None
         evidence.append(
             Evidence(
                 "history",

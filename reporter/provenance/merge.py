@@ -9,7 +9,10 @@ from different places is a ``provenance-conflict`` warning, and so is a
 provenance material pins for the same image name.
 
 ``vcs_source`` / ``vcs_revision`` fall back to ``org.opencontainers.image.source`` / ``.revision``
-(annotations first, then labels) when no build system states them.
+(annotations first, then labels) when no build system states them. A label this image inherited
+from its base (``labels.inherited_labels``) is the base's claim: it is kept as a fact marked
+``inherited``, fills no scalar field (the ``inherited_vcs_*`` fields say what the base claimed)
+and is in no conflict.
 
 Per-image layer lists BuildKit recorded for docker-image inputs (mode=max provenance) are kept as
 facts ``material-layers:<ref>`` (value: comma-separated layer digests) for ``baseimage``.
@@ -34,6 +37,7 @@ from reporter.model import (
 from . import attestations, buildinfo
 from .annotations import annotation_facts
 from .common import Part, is_digest, parse_ref
+from .labels import inherited_labels, mark_inherited
 from .metadata_file import MetadataEntry
 from .signatures import TrustedKey
 from .trust import check_layer
@@ -113,7 +117,9 @@ def build_provenance(
     attestation_blobs: Sequence[tuple[AttestationRef, Descriptor, bytes]],
     metadata_entries: Sequence[MetadataEntry],
     trusted_keys: Sequence[TrustedKey] = (),
+    bases: Sequence[ImageDescription] = (),
 ) -> Provenance:
+    """``bases``: images that may be this one's base (``--base``, the same input's others)."""
     parts: list[Part] = [annotation_facts(desc), buildinfo.from_config(desc.config)]
     checks = []
     for ref, layer, data in attestation_blobs:
@@ -131,16 +137,19 @@ def build_provenance(
         key=lambda p: -min((ORIGIN_RANK.get(f.origin, 9) for f in p.facts), default=9),
     )
     merged = _combine(ordered)
-    facts = tuple(sorted(set(merged.facts), key=_fact_order))
+    inherited = inherited_labels(desc, bases)
+    facts = mark_inherited(tuple(sorted(set(merged.facts), key=_fact_order)), inherited)
+    own_facts = [f for f in facts if not f.inherited]
     sources = tuple(
         sorted(
             set(merged.sources),
             key=lambda s: (s.type, s.ref, s.pin, s.alias, s.origin, s.origin_detail),
         )
     )
-    best = _best(facts)
+    best = _best(own_facts)
+    base_said = _best([f for f in facts if f.inherited])
     reproducible = best.get("reproducible")
-    findings = merged.findings + _conflicts(facts) + _base_conflicts(facts, sources)
+    findings = merged.findings + _conflicts(own_facts) + _base_conflicts(own_facts, sources)
     return Provenance(
         facts=facts,
         sources=sources,
@@ -150,6 +159,9 @@ def build_provenance(
         build_args=dict(sorted(merged.build_args.items())),
         vcs_source=best.get("vcs.source") or best.get("org.opencontainers.image.source", ""),
         vcs_revision=best.get("vcs.revision") or best.get("org.opencontainers.image.revision", ""),
+        inherited_vcs_source=base_said.get("org.opencontainers.image.source", ""),
+        inherited_vcs_revision=base_said.get("org.opencontainers.image.revision", ""),
+        inherited_labels=tuple(sorted(inherited)),
         invocation_id=best.get("invocation.id", ""),
         started_on=best.get("started_on", ""),
         finished_on=best.get("finished_on", ""),

@@ -227,7 +227,10 @@ def _severity_rank(item: Mapping[str, Any]) -> tuple[int, str, str, str]:
 
 def _layer_view(layer: Layer, widest: int, packages: Counter[int]) -> dict[str, Any]:
     history = layer.history
-    command = _HISTORY_NOP.sub("", history.created_by) if history else ""
+    committed = _HISTORY_NOP.sub("", history.created_by) if history else ""
+    # a squashed build (buildah --layers=false): the steps whose files the layer holds
+    made_by = [_HISTORY_NOP.sub("", h.created_by).strip() for h in layer.made_by]
+    command = "; ".join(made_by) if made_by else committed
     return {
         "layer": layer,
         "index": layer.index,
@@ -238,11 +241,14 @@ def _layer_view(layer: Layer, widest: int, packages: Counter[int]) -> dict[str, 
         "uncompressed_size": layer.uncompressed_size,
         "origin": {True: "base", False: "added", None: "unknown"}[layer.base],
         "command": command,
+        "committed_as": committed if made_by else "",
+        "made_by": made_by,
         "created": history.created if history else "",
         "comment": history.comment if history else "",
         "verified": layer.verified,
         "diff_id_verified": layer.diff_id_verified,
         "present": layer.present,
+        "failed": layer.failed_verification,
         "package_count": packages[layer.index],
         # Fraction of the widest layer, for the bar chart; 0..1 with 4 digits so output is stable.
         "bar": round(layer.size / widest, 4) if widest > 0 else 0.0,
@@ -336,6 +342,8 @@ def _image_view(image: ImageReport, anchor: str, label: str) -> dict[str, Any]:
             ("Frontend", provenance.frontend),
             ("VCS source", provenance.vcs_source),
             ("VCS revision", provenance.vcs_revision),
+            ("Base's VCS source (inherited label)", provenance.inherited_vcs_source),
+            ("Base's VCS revision (inherited label)", provenance.inherited_vcs_revision),
             ("Invocation", provenance.invocation_id),
             ("Started", provenance.started_on),
             ("Finished", provenance.finished_on),
@@ -370,6 +378,10 @@ def _image_view(image: ImageReport, anchor: str, label: str) -> dict[str, Any]:
             else None
         ),
         "labels": sorted(config.labels.items()),
+        # label key → how we know the base set it, not this image (provenance/labels.py)
+        "inherited_labels": {
+            f.key: f.inherited for f in provenance.facts if f.origin == "label" and f.inherited
+        },
         "annotations": sorted(description.manifest_annotations.items()),
         "index_annotations": [
             (where, sorted(annotations.items()))
@@ -412,6 +424,8 @@ def _image_view(image: ImageReport, anchor: str, label: str) -> dict[str, Any]:
         "facts": provenance.facts,
         "base": image.base,
         "base_known": bool(image.base.name or image.base.digest),
+        "base_scratch": image.base.scratch,
+        "unlisted_layers": [layer for layer in layers if layer.failed_verification],
         "findings": findings,
         "distro": image.distro,
         "distro_name": (image.distro.pretty_name or image.distro.name) if image.distro else "",

@@ -44,7 +44,10 @@ def test_real_pair_layer_prefix_is_high(real: Path) -> None:
     )
     assert base.evidence[0].kind == "layer-prefix"
     # the label debian-app passed down names *its* base, debian-minbase: not evidence for app
-    assert "inherited from the supplied base" in base.note
+    assert "inherited from the base (set by history entry 3;" in base.note
+    # told by the supplied base's own config when build_provenance is given it
+    base = find_base(app, build_provenance(app, (), (), bases=[debian]), [debian])
+    assert "inherited from the base (the base 1.0.0 has the same label)" in base.note
 
 
 def test_real_pair_without_candidates_is_lower(real: Path) -> None:
@@ -53,7 +56,9 @@ def test_real_pair_without_candidates_is_lower(real: Path) -> None:
     assert base.confidence == "low"
     assert base.layer_count == 5  # history: buildkit's entries start after debian-app's 5 layers
     assert base.name == ""
-    assert "inherited from an ancestor build" in base.note
+    # the Dockerfile's LABEL sets only title and version: base.name is debian-app's (history)
+    said = "is inherited from the base (set by history entry 3;"
+    assert f"base.name='localhost/corpus/debian-minbase:bookworm' {said}" in base.note
     # an unrelated or equal candidate changes nothing
     assert find_base(app, build_provenance(app, (), ()), [app]).confidence == "low"
 
@@ -111,7 +116,7 @@ def test_multi_stage_real_attestation_is_scratch(public: Path) -> None:
         if i.platform.architecture == "amd64"
     )
     base = find_base(img, build_provenance(img, blobs, ()), [])
-    assert (base.name, base.confidence, base.layer_count) == ("scratch", "low", 0)
+    assert (base.name, base.scratch, base.confidence, base.layer_count) == ("", True, "low", 0)
     assert any("alpine" in e.detail and "not in this image" in e.detail for e in base.evidence)
     assert any("buildkit-syft-scanner" in e.detail for e in base.evidence)
 
