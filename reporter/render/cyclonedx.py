@@ -53,6 +53,7 @@ from packageurl import PackageURL
 from reporter.catalog.dependencies import ECOSYSTEMS
 from reporter.errors import RenderError, UsageError
 from reporter.model import BaseImage, ImageReport, Package, Provenance, Report
+from reporter.render.attested_props import attested_properties
 from reporter.render.common import (
     CYCLONEDX_SPEC_VERSIONS,
     DEFAULT_CYCLONEDX_SPEC_VERSION,
@@ -375,6 +376,8 @@ def _image_component(image: ImageReport, report: Report, ref: str, prefix: str =
         if layer.base is not None:
             properties.append(_prop(f"layer:{layer.index}:base", str(layer.base).lower()))
     properties.extend(_provenance_properties(image.provenance))
+    # attested SBOM vs our scan (issue 17); the names already carry ``oci-reporter:attested:``
+    properties.extend(Property(name=_t(k), value=_t(v)) for k, v in attested_properties(image))
     base = _base_component(image.base, prefix)
     vendor = config.labels.get("org.opencontainers.image.vendor", "")
     return Component(

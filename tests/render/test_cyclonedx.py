@@ -214,3 +214,27 @@ def test_lib4sbom_parses_it(fmt: str, report: Report, tmp_path: Path) -> None:
     parser.parse_file(str(path))
     assert parser.get_type() == "cyclonedx"
     assert len(parser.get_packages()) == len(report.images[0].packages) + 1  # and the OS
+
+
+@pytest.mark.parametrize("fmt", ["cyclonedx-json", "cyclonedx-xml"])
+def test_attested_vs_observed_on_the_image_component(report: Report, fmt: str) -> None:
+    """Every ``attested_properties`` pair is on the image component, in order (issue 17)."""
+    from reporter.render.attested_props import attested_properties
+
+    image = report.images[0]
+    expected = attested_properties(image)
+    assert expected  # the factory's amd64 image has a compared SBOM with disagreements
+    data = get_renderer(fmt).render_per_platform(report)[0][1]
+    if fmt.endswith("xml"):
+        ns = {"c": "http://cyclonedx.org/schema/bom/1.6"}
+        root = ElementTree.fromstring(data)
+        props = [
+            (p.get("name"), p.text or "")
+            for p in root.findall("c:metadata/c:component/c:properties/c:property", ns)
+        ]
+    else:
+        component = json.loads(data)["metadata"]["component"]
+        props = [(p["name"], p["value"]) for p in component["properties"]]
+    attested = [p for p in props if p[0] and p[0].startswith("oci-reporter:attested:")]
+    # the library sorts properties by (name, value); the set and the multiset must survive
+    assert sorted(attested) == sorted(expected)
