@@ -57,7 +57,7 @@ from reporter.render.common import (
     known_hashes,
     spdx_expression,
 )
-from reporter.render.cyclonedx_json import (
+from reporter.render.cyclonedx_facts import (
     PROP,
     SERIAL_NAMESPACE,
     base_properties,
@@ -69,6 +69,7 @@ from reporter.render.cyclonedx_json import (
     image_properties,
     index_digest,
     index_properties,
+    index_purl,
     occurrences,
     os_properties,
     package_properties,
@@ -297,6 +298,7 @@ def _index_bom(report: Report) -> Bom:
         name=names[0] if names else _t(sbom_input_name(report)) or "image",
         version=_t(digest) or None,
         bom_ref=_t(f"index:{digest or sbom_input_name(report)}"),
+        purl=index_purl(report, digest),
         hashes=_digest_hashes(digest),
         properties=_props(index_properties(report)),
     )

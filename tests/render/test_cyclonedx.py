@@ -8,6 +8,7 @@ import subprocess
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
@@ -117,6 +118,44 @@ def test_index_root_bom(report: Report) -> None:
     assert sorted(root_dependency["dependsOn"]) == sorted(c["bom-ref"] for c in images)
     # two images, and per image its packages and its operating system
     assert len(bom["components"]) == 2 + sum(len(i.packages) + 1 for i in report.images)
+
+
+@pytest.mark.parametrize("fmt", ["cyclonedx-json", "cyclonedx-xml"])
+def test_index_digest_on_the_top_level_component(report: Report, fmt: str) -> None:
+    """Issue 12 item 6: the multi-platform index digest, from ``ImageTarget.parents``."""
+    index = report.images[0].description.target.parents[0]
+    assert all(i.description.target.parents == (index,) for i in report.images)
+    repository, tag = parse_ref(report.images[0].refs[0]) or ("", "")
+    # index-rooted: version, hashes and (purl-spec ``oci``: the artifact's digest) the purl
+    root = _metadata_component(get_renderer(fmt, index_root=True).render(report), fmt)
+    assert root["version"] == index
+    assert root["purl"] == (
+        f"pkg:oci/{repository.rsplit('/', 1)[-1]}@{index}"
+        f"?repository_url={repository}" + (f"&tag={tag}" if tag else "")
+    )
+    # per platform: the image is its manifest; the index it was reached through is a property
+    for _, data in get_renderer(fmt).render_per_platform(report):
+        component = _metadata_component(data, fmt)
+        assert ("oci-reporter:image:index:0:digest", index) in component["properties"]
+        assert index.split(":")[1] not in component["purl"]
+
+
+def _metadata_component(data: bytes, fmt: str) -> dict[str, Any]:
+    """name/version/purl and (name, value) properties of metadata.component, JSON or XML."""
+    if fmt.endswith("json"):
+        component = json.loads(data)["metadata"]["component"]
+        pairs = [(p["name"], p["value"]) for p in component.get("properties", [])]
+        return {**component, "properties": pairs}
+    ns = {"c": "http://cyclonedx.org/schema/bom/1.6"}
+    element = ElementTree.fromstring(data).find("c:metadata/c:component", ns)
+    assert element is not None
+    return {
+        "version": element.findtext("c:version", "", ns),
+        "purl": element.findtext("c:purl", "", ns),
+        "properties": [
+            (p.get("name"), p.text or "") for p in element.findall("c:properties/c:property", ns)
+        ],
+    }
 
 
 def test_single_document_needs_one_platform(report: Report, single_report: Report) -> None:
