@@ -1,4 +1,10 @@
-"""CycloneDX 1.4–1.6 (JSON and XML) through cyclonedx-python-lib.
+"""CycloneDX 1.4–1.7 (XML, and JSON as the oracle) through cyclonedx-python-lib.
+
+``--format cyclonedx-json`` is written by ``reporter.render.cyclonedx_json`` without this
+library (issue 16: building and serialising its model was most of a run's time on large
+images); the bytes are the same, which ``tests/render/test_cyclonedx_json.py`` checks against
+this module on every fixture. This module writes XML, and JSON where two bom-refs clash.
+What goes into a BOM (properties, refs, references) is shared: ``cyclonedx_facts``.
 
 ``report_to_boms`` is pure: a ``Report`` in, ``(platform, Bom)`` pairs out, one BOM per
 platform image, or with ``index_root=True`` one BOM whose root is the image index and whose
@@ -8,7 +14,8 @@ Shape of a per-platform BOM:
 
 * ``metadata.component``: the image, ``type: container``, ``version`` = manifest digest, purl
   ``pkg:oci/<name>@sha256:…?arch=…&repository_url=…`` when the name is known, hashes from the
-  digest, labels / annotations / provenance / layers as ``oci-reporter:…`` properties, build
+  digest, labels / annotations / provenance / layers / the image index it was reached through
+  (``image:index:N:digest``) / attested-vs-observed as ``oci-reporter:…`` properties, build
   sources as external references (http/https/git URLs only) plus properties, the base image as
   ``pedigree.ancestors`` with its evidence and confidence.
 * ``components``: one per package with purl, licences, hashes where the ecosystem gave any,
