@@ -49,7 +49,8 @@ def _one(tree: Path, path: str, fmt: str, extra: list[str]) -> tuple[float, floa
         text = Path(out.name).read_text()
     wall = _WALL.search(text)
     rss = _RSS.search(text)
-    assert wall and rss, text
+    if wall is None or rss is None:
+        raise SystemExit(f"cannot read /usr/bin/time output:\n{text}")
     seconds = int(wall[1] or 0) * 3600 + int(wall[2]) * 60 + float(wall[3])
     cpu = sum(float(v) for _, v in _CPU.findall(text))
     return seconds, cpu, int(rss[1]) / 1024
