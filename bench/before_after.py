@@ -4,8 +4,9 @@
         --format cyclonedx-json INPUT [INPUT ...]
 
 Each round runs every (input, tree) pair once, in rotating order, as its own process under
-``/usr/bin/time -v`` (wall clock and "Maximum resident set size"), with ``PYTHONPATH`` set to
-the tree, ``--no-cache`` and output to /dev/null. Prints medians and min per pair.
+``/usr/bin/time -v`` (wall clock, user + system CPU of it and its workers, "Maximum resident
+set size"), started in the tree with ``PYTHONPATH`` set to it, ``--no-cache``, output to
+/dev/null. Prints medians and min per pair.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ def _one(tree: Path, path: str, fmt: str, extra: list[str]) -> tuple[float, floa
             *extra,
         ]
         env = {**os.environ, "PYTHONPATH": str(tree)}
-        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+        # cwd too: ``python -m`` puts the working directory before PYTHONPATH on sys.path
+        subprocess.run(command, env=env, cwd=tree, check=True, stdout=subprocess.DEVNULL)
         text = Path(out.name).read_text()
     wall = _WALL.search(text)
     rss = _RSS.search(text)
@@ -66,7 +68,8 @@ def main() -> None:
     parser.add_argument("inputs", nargs="+")
     args = parser.parse_args()
     trees = {"before": args.before.resolve(), "after": args.after.resolve()}
-    pairs = [(i, t) for i in args.inputs for t in trees]
+    inputs = [str(Path(i).resolve()) for i in args.inputs]
+    pairs = [(i, t) for i in inputs for t in trees]
     results: dict[tuple[str, str], list[tuple[float, float, float]]] = {p: [] for p in pairs}
     for n in range(args.rounds):
         order = pairs[n % len(pairs) :] + pairs[: n % len(pairs)]
