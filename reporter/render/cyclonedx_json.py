@@ -31,14 +31,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from importlib.util import find_spec
-from pathlib import Path
 from typing import Any, ClassVar
 
 import orjson
 from packageurl import PackageURL
 
-from reporter.errors import RenderError, UsageError
+from reporter.errors import UsageError
 from reporter.model import BaseImage, ImageReport, Package, Report
 from reporter.render.common import (
     CYCLONEDX_SPEC_VERSIONS,
@@ -101,15 +99,13 @@ class Duplicate(Exception):
 
 @lru_cache(maxsize=1)
 def _spdx_ids() -> dict[str, str]:
-    """Lower-cased SPDX id → id, from the list cyclonedx-python-lib validates against (its
-    ``cyclonedx.spdx.fixup_id``), read from the file without importing the library."""
-    spec = find_spec("cyclonedx")
-    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - a dependency
-        raise RenderError("cyclonedx-python-lib (its SPDX licence list) is not installed")
-    root = Path(next(iter(spec.submodule_search_locations)))
-    path = root / "schema" / "_res" / "spdx.SNAPSHOT.schema.json"
-    ids: list[str] = orjson.loads(path.read_bytes()).get("enum", [])
-    return {i.lower(): i for i in ids}
+    """Lower-cased SPDX id → id: what ``cyclonedx.spdx.fixup_id`` looks up, from our vendored
+    copy of the same list (``reporter.catalog.licences``: cyclonedx-python-lib 11.12.0's
+    ``spdx.schema.json``). Should the library's list change, the byte-for-byte test against
+    the library path fails on the first licence the two lists disagree on."""
+    from reporter.catalog.licences import spdx_ids
+
+    return {i.lower(): i for i in spdx_ids()}
 
 
 def licence_objects(texts: Sequence[str]) -> list[dict[str, Any]]:

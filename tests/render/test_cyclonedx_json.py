@@ -236,3 +236,17 @@ def test_json_path_imports_no_cyclonedx_library() -> None:
     assert out.stdout.strip() == "[]"
     # and the registry really hands out the fast writer
     assert isinstance(get_renderer("cyclonedx-json"), CycloneDXJSONRenderer)
+
+
+def test_licence_ids_are_the_librarys() -> None:
+    """The fast writer's id list (vendored) is the one ``cyclonedx.spdx.fixup_id`` uses."""
+    import json
+
+    import cyclonedx.schema._res as resources
+
+    from reporter.render.cyclonedx_json import licence_objects
+
+    with open(resources.SPDX_JSON, encoding="utf-8") as handle:
+        ids = json.load(handle)["enum"]
+    for spdx_id in ids:
+        assert licence_objects([spdx_id.upper()]) == [{"license": {"id": spdx_id}}]
