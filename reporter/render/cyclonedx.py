@@ -1,4 +1,10 @@
-"""CycloneDX 1.4–1.6 (JSON and XML) through cyclonedx-python-lib.
+"""CycloneDX 1.4–1.7 (XML, and JSON as the oracle) through cyclonedx-python-lib.
+
+``--format cyclonedx-json`` is written by ``reporter.render.cyclonedx_json`` without this
+library (issue 16: building and serialising its model was most of a run's time on large
+images); the bytes are the same, which ``tests/render/test_cyclonedx_json.py`` checks against
+this module on every fixture. This module writes XML, and JSON where two bom-refs clash.
+What goes into a BOM (properties, refs, references) is shared: ``cyclonedx_facts``.
 
 ``report_to_boms`` is pure: a ``Report`` in, ``(platform, Bom)`` pairs out, one BOM per
 platform image, or with ``index_root=True`` one BOM whose root is the image index and whose
@@ -8,7 +14,8 @@ Shape of a per-platform BOM:
 
 * ``metadata.component``: the image, ``type: container``, ``version`` = manifest digest, purl
   ``pkg:oci/<name>@sha256:…?arch=…&repository_url=…`` when the name is known, hashes from the
-  digest, labels / annotations / provenance / layers as ``oci-reporter:…`` properties, build
+  digest, labels / annotations / provenance / layers / the image index it was reached through
+  (``image:index:N:digest``) / attested-vs-observed as ``oci-reporter:…`` properties, build
   sources as external references (http/https/git URLs only) plus properties, the base image as
   ``pedigree.ancestors`` with its evidence and confidence.
 * ``components``: one per package with purl, licences, hashes where the ecosystem gave any,
@@ -23,11 +30,8 @@ The library models no ``formulation`` block, so build facts travel as namespaced
 
 from __future__ import annotations
 
-import re
-import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 from xml.sax.saxutils import quoteattr
 
 import orjson
@@ -48,28 +52,39 @@ from cyclonedx.model.lifecycle import LifecyclePhase, PredefinedLifecycle
 from cyclonedx.output import make_outputter
 from cyclonedx.schema import OutputFormat, SchemaVersion
 from cyclonedx.spdx import fixup_id
-from packageurl import PackageURL
 
-from reporter.catalog.dependencies import ECOSYSTEMS
 from reporter.errors import RenderError, UsageError
 from reporter.model import BaseImage, ImageReport, Package, Provenance, Report
 from reporter.render.common import (
     CYCLONEDX_SPEC_VERSIONS,
     DEFAULT_CYCLONEDX_SPEC_VERSION,
-    DISTRO_FIELDS,
-    content_uuid,
     distro_field,
     generated_time,
-    has_invalid,
     image_purl,
-    image_repository,
-    is_digest,
     known_hashes,
-    parse_purl,
-    parse_ref,
-    person,
-    sbom_text,
     spdx_expression,
+)
+from reporter.render.cyclonedx_facts import (
+    PROP,
+    SERIAL_NAMESPACE,
+    base_properties,
+    base_purl,
+    compositions,
+    contact_parts,
+    external_references,
+    image_name,
+    image_properties,
+    index_digest,
+    index_properties,
+    index_purl,
+    occurrences,
+    os_properties,
+    package_properties,
+    package_refs,
+    purl_of,
+    serial,
+    stem,
+    text,
 )
 from reporter.render.inputname import sbom_input_name
 from reporter.render.interface import Renderer
@@ -82,11 +97,6 @@ __all__ = [
     "serialize_bom",
 ]
 
-# Namespace for UUID5 serial numbers: fixed forever, so the same digest always gets the same
-# serial across versions of the tool.
-SERIAL_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:oci-reporter:cyclonedx")
-PROP = "oci-reporter"
-
 _HASHES = {
     "md5": HashAlgorithm.MD5,
     "sha1": HashAlgorithm.SHA_1,
@@ -96,23 +106,11 @@ _HASHES = {
     "sha3-256": HashAlgorithm.SHA3_256,
     "sha3-512": HashAlgorithm.SHA3_512,
 }
+_t = text
 
 
-def _t(value: object) -> str:
-    # XML 1.0 cannot carry most control characters at all; strip them from every string so the
-    # JSON and XML forms of a BOM hold the same text (and terminal escapes never reach a consumer).
-    return sbom_text(value, xml=True)
-
-
-def _prop(name: str, value: object) -> Property:
-    return Property(name=_t(f"{PROP}:{name}"), value=_t(value))
-
-
-def _image_name(image: ImageReport, report: Report) -> str:
-    parsed = image_repository(image)
-    if parsed:
-        return parsed[0]
-    return _t(image.refs[0]) if image.refs else _t(sbom_input_name(report)) or "image"
+def _props(pairs: Iterable[tuple[str, str]]) -> list[Property]:
+    return [Property(name=name, value=value) for name, value in pairs]
 
 
 # --------------------------------------------------------------------------- pieces
@@ -138,93 +136,39 @@ def _licenses(texts: Sequence[str]) -> list[License]:
     if len(texts) == 1 and fixup_id(texts[0]) is None and (expr := spdx_expression(texts[0])):
         return [LicenseExpression(expr)]
     licenses: list[License] = []
-    for text in texts:
-        spdx_id = fixup_id(text)
+    for licence in texts:
+        spdx_id = fixup_id(licence)
         licenses.append(
-            DisjunctiveLicense(id=spdx_id) if spdx_id else DisjunctiveLicense(name=text)
+            DisjunctiveLicense(id=spdx_id) if spdx_id else DisjunctiveLicense(name=licence)
         )
     return licenses
 
 
-def _purl(text: str) -> PackageURL | None:
-    return parse_purl(text, xml=True)
+def _contact(value: str) -> OrganizationalContact | None:
+    parts = contact_parts(value)
+    return None if parts is None else OrganizationalContact(name=parts[0], email=parts[1])
 
 
-def _url(text: str) -> XsUri | None:
-    """An external reference only for URLs a consumer can act on; anything else stays a property."""
-    if not text or has_invalid(text, xml=True) or any(c.isspace() for c in text):
-        return None
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https", "git", "ssh", "git+https", "git+ssh"):
-        return None
-    if not parts.netloc:
-        return None
-    try:
-        return XsUri(text)
-    except Exception:  # the library rejects some percent-escapes and fragments
-        return None
-
-
-_EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\".]+")
-
-
-def _contact(text: str) -> OrganizationalContact | None:
-    name, email = person(_t(text))
-    email = email if _EMAIL.fullmatch(email) else ""
-    if not (name or email):
-        return None
-    return OrganizationalContact(name=name or None, email=email or None)
-
-
-def _supplier(text: str) -> OrganizationalEntity | None:
+def _supplier(value: str) -> OrganizationalEntity | None:
     """A package's distributor (dpkg Maintainer, rpm Vendor, apk maintainer) as an entity."""
-    contact = _contact(text)
+    contact = _contact(value)
     if contact is None:
         return None
     return OrganizationalEntity(name=contact.name or contact.email, contacts=[contact])
 
 
 def _package_component(package: Package, ref: str) -> Component:
-    properties = [_prop("package:type", package.type)]
-    if package.cataloger:
-        properties.append(_prop("cataloger", package.cataloger))
-    if package.layer_index is not None:
-        properties.append(_prop("layer:index", package.layer_index))
-    if package.layer_digest:
-        properties.append(_prop("layer:digest", package.layer_digest))
-    if package.layer_diff_id:
-        properties.append(_prop("layer:diff_id", package.layer_diff_id))
-    if package.base is not None:
-        properties.append(_prop("layer:base", str(package.base).lower()))
-    for n, location in enumerate(package.locations):
-        properties.append(_prop(f"location:{n}:path", location.path))
-        properties.append(_prop(f"location:{n}:layer:index", location.layer_index))
-        properties.append(_prop(f"location:{n}:layer:digest", location.layer_digest))
-    for key, value in package.metadata:
-        properties.append(_prop(f"metadata:{key}", value))
-    # CycloneDX has one ``cpe`` per component; the other candidates travel as properties,
-    # as syft's ``syft:cpe23`` do.
-    properties.extend(_prop("cpe23", cpe) for cpe in package.cpes[1:])
-    if package.purl and _purl(package.purl) is None:
-        properties.append(_prop("purl:unparsed", package.purl))
-    occurrences = [
-        Occurrence(bom_ref=f"{ref}#location-{n}", location=_t(location.path))
-        for n, location in enumerate(package.locations)
-        if _t(location.path)
-    ]
+    found = [Occurrence(bom_ref=r, location=loc) for r, loc in occurrences(package, ref)]
     return Component(
         type=ComponentType.LIBRARY,
         name=_t(package.name) or "unknown",
         version=_t(package.version) or None,
         bom_ref=ref,
-        purl=_purl(package.purl),
+        purl=purl_of(package.purl),
         licenses=_licenses(package.licenses),
         hashes=_hashes(package.hashes),
-        properties=properties,
-        evidence=ComponentEvidence(occurrences=occurrences) if occurrences else None,
+        properties=_props(package_properties(package)),
+        evidence=ComponentEvidence(occurrences=found) if found else None,
         cpe=_t(package.cpes[0]) if package.cpes else None,
         supplier=_supplier(package.supplier),
         publisher=_t(package.supplier) or None,
@@ -245,187 +189,60 @@ def _os_component(image: ImageReport, prefix: str = "") -> Component | None:
     version = _t(distro_field(distro, "version_id"))
     if not name:
         return None
-    properties = [
-        _prop(f"distro:{key}", value)
-        for key in DISTRO_FIELDS
-        if (value := distro_field(distro, key)) and key not in ("id", "version_id")
-    ]
     return Component(
         type=ComponentType.OPERATING_SYSTEM,
         name=name,
         version=version or None,
         bom_ref=_t(f"{prefix}os:{name}@{version}"),
         description=_t(distro_field(distro, "pretty_name")) or None,
-        properties=properties,
+        properties=_props(os_properties(image)),
     )
 
 
-def _provenance_properties(provenance: Provenance) -> list[Property]:
-    properties = []
-    for key in (
-        "builder_id",
-        "build_type",
-        "frontend",
-        "vcs_source",
-        "vcs_revision",
-        "invocation_id",
-        "started_on",
-        "finished_on",
-    ):
-        value = getattr(provenance, key)
-        if value:
-            properties.append(_prop(f"provenance:{key}", value))
-    if provenance.reproducible is not None:
-        properties.append(_prop("provenance:reproducible", str(provenance.reproducible).lower()))
-    for key, value in sorted(provenance.build_args.items()):
-        properties.append(_prop(f"provenance:build-arg:{key}", value))
-    for n, source in enumerate(provenance.sources):
-        for field in ("type", "ref", "pin", "alias", "origin", "origin_detail"):
-            value = getattr(source, field)
-            if value:
-                properties.append(_prop(f"source:{n}:{field}", value))
-    for n, fact in enumerate(provenance.facts):
-        properties.append(_prop(f"fact:{n}:{fact.key}", fact.value))
-        properties.append(_prop(f"fact:{n}:origin", f"{fact.origin} {fact.origin_detail}".strip()))
-    return properties
-
-
 def _external_references(provenance: Provenance) -> list[ExternalReference]:
-    references = []
-    seen: set[str] = set()
-    candidates = [(provenance.vcs_source, provenance.vcs_revision, "git")]
-    candidates += [(s.ref, s.pin, s.type) for s in provenance.sources if s.type in ("git", "http")]
-    for text, pin, kind in candidates:
-        url = _url(text)
-        if url is None or text in seen:
-            continue
-        seen.add(text)
-        kind_of = ExternalReferenceType.VCS if kind == "git" else ExternalReferenceType.DISTRIBUTION
-        references.append(
-            ExternalReference(
-                type=kind_of,
-                url=url,
-                comment=_t(f"build source, pinned at {pin}" if pin else "build source, not pinned"),
-            )
-        )
-    return references
+    kinds = {"vcs": ExternalReferenceType.VCS, "distribution": ExternalReferenceType.DISTRIBUTION}
+    return [
+        ExternalReference(type=kinds[kind], url=XsUri(url), comment=comment)
+        for kind, url, comment in external_references(provenance)
+    ]
 
 
 def _base_component(base: BaseImage, prefix: str) -> Component | None:
     if not (base.name or base.digest):
         return None
-    parsed = parse_ref(base.name) if base.name else None
-    purl = None
-    if parsed and is_digest(base.digest):
-        qualifiers = {"repository_url": parsed[0]} | ({"tag": parsed[1]} if parsed[1] else {})
-        purl = PackageURL(
-            type="oci",
-            name=parsed[0].rsplit("/", 1)[-1],
-            version=base.digest,
-            qualifiers=qualifiers,
-        )
-    properties = [_prop("base:confidence", base.confidence)]
-    if base.layer_count is not None:
-        properties.append(_prop("base:layer_count", base.layer_count))
-    if base.note:
-        properties.append(_prop("base:note", base.note))
-    for n, evidence in enumerate(base.evidence):
-        properties.append(_prop(f"base:evidence:{n}:kind", evidence.kind))
-        properties.append(_prop(f"base:evidence:{n}:detail", evidence.detail))
-        if evidence.origin:
-            properties.append(_prop(f"base:evidence:{n}:origin", evidence.origin))
     return Component(
         type=ComponentType.CONTAINER,
         name=_t(base.name) or "unknown",
         version=_t(base.digest) or None,
         bom_ref=_t(f"{prefix}base:{base.digest or base.name}"),
-        purl=purl,
+        purl=base_purl(base),
         hashes=_digest_hashes(base.digest),
-        properties=properties,
+        properties=_props(base_properties(base)),
     )
-
-
-def _integrity_ok(report: Report, image: ImageReport) -> bool:
-    findings = (*report.findings, *image.description.findings, *image.findings)
-    return not any(f.integrity for f in findings)
 
 
 def _image_component(image: ImageReport, report: Report, ref: str, prefix: str = "") -> Component:
     """The image as a container component; ``prefix`` keeps bom-refs unique in an index BOM."""
     description = image.description
-    config = description.config
-    properties = [
-        _prop("image:platform", image.platform),
-        _prop("image:manifest:media_type", description.manifest_media_type),
-        _prop("image:config:digest", config.digest),
-        _prop("image:integrity", "ok" if _integrity_ok(report, image) else "failed"),
-    ]
-    if config.created:
-        properties.append(_prop("image:created", config.created))
-    properties.extend(_prop("image:ref", r) for r in image.refs)
-    properties.extend(_prop(f"label:{k}", v) for k, v in sorted(config.labels.items()))
-    properties.extend(
-        _prop(f"annotation:{k}", v) for k, v in sorted(description.manifest_annotations.items())
-    )
-    for layer in description.layers:
-        properties.append(_prop(f"layer:{layer.index}:digest", layer.digest))
-        if layer.diff_id:
-            properties.append(_prop(f"layer:{layer.index}:diff_id", layer.diff_id))
-        properties.append(_prop(f"layer:{layer.index}:size", layer.size))
-        if layer.base is not None:
-            properties.append(_prop(f"layer:{layer.index}:base", str(layer.base).lower()))
-    properties.extend(_provenance_properties(image.provenance))
     base = _base_component(image.base, prefix)
-    vendor = config.labels.get("org.opencontainers.image.vendor", "")
+    vendor = description.config.labels.get("org.opencontainers.image.vendor", "")
     return Component(
         type=ComponentType.CONTAINER,
-        name=_image_name(image, report),
+        name=image_name(image, report),
         version=_t(description.target.manifest.digest),
         bom_ref=ref,
         purl=image_purl(image),
         hashes=_digest_hashes(description.target.manifest.digest),
         supplier=OrganizationalEntity(name=_t(vendor)) if _t(vendor).strip() else None,
-        properties=properties,
+        properties=_props(image_properties(image, report)),
         external_references=_external_references(image.provenance),
         pedigree=Pedigree(ancestors=[base]) if base else None,
     )
 
 
-def _stem(package: Package) -> str:
-    # the text of ``reporter.catalog.dependencies.package_id``, when the purl is usable
-    return (
-        _t(package.purl)
-        if _purl(package.purl)
-        else _t(f"{package.type}:{package.name}@{package.version}")
-    )
-
-
-def _package_refs(image: ImageReport, prefix: str) -> list[tuple[str, Package]]:
-    refs: list[tuple[str, Package]] = []
-    used: set[str] = set()
-    for package in image.packages:
-        stem = _stem(package)
-        ref, n = f"{prefix}{stem}", 1
-        while ref in used:
-            n += 1
-            ref = f"{prefix}{stem}#{n}"
-        used.add(ref)
-        refs.append((ref, package))
-    return refs
-
-
 def _new_bom(report: Report, *content: object) -> Bom:
     """Serial = UUID5 of the BOM's inputs (``content_uuid``): one per content, reproducible."""
-    bom = Bom(
-        serial_number=content_uuid(
-            SERIAL_NAMESPACE,
-            report.tool_version,
-            report.generated,
-            report.sbom_author,
-            report.sbom_supplier,
-            *content,
-        )
-    )
+    bom = Bom(serial_number=serial(report, *content))
     bom.metadata.timestamp = generated_time(report.generated)
     bom.metadata.tools.components.add(
         Component(
@@ -452,7 +269,7 @@ def _register_packages(
     bom: Bom, parent: Component, image: ImageReport, prefix: str
 ) -> list[Component]:
     """The image's OS and packages as components; parent → each, package → what it needs."""
-    pairs = _package_refs(image, prefix)
+    pairs = package_refs(image, prefix)
     components = [_package_component(p, ref) for ref, p in pairs]
     os_component = _os_component(image, prefix)
     children = [*components, *([os_component] if os_component else [])]
@@ -460,7 +277,7 @@ def _register_packages(
     bom.register_dependency(parent, children)
     by_stem: dict[str, Component] = {}
     for (_, package), component in zip(pairs, components, strict=True):
-        by_stem.setdefault(_stem(package), component)
+        by_stem.setdefault(stem(package), component)
     for (_, package), component in zip(pairs, components, strict=True):
         needed = [by_stem[d] for d in package.depends_on if d in by_stem]
         bom.register_dependency(component, [n for n in needed if n is not component])
@@ -479,33 +296,28 @@ def _platform_bom(report: Report, image: ImageReport) -> Bom:
 
 
 def _index_bom(report: Report) -> Bom:
-    parents = {
-        image.description.target.parents[0]
-        for image in report.images
-        if image.description.target.parents
-    }
     digests = sorted(image.description.target.manifest.digest for image in report.images)
-    index_digest = parents.pop() if len(parents) == 1 else ""
-    bom = _new_bom(report, index_digest or "\n".join(digests), report.images)
-    names = sorted({_image_name(image, report) for image in report.images})
+    digest = index_digest(report)
+    bom = _new_bom(report, digest or "\n".join(digests), report.images)
+    names = sorted({image_name(image, report) for image in report.images})
     root = Component(
         type=ComponentType.CONTAINER,
         name=names[0] if names else _t(sbom_input_name(report)) or "image",
-        version=_t(index_digest) or None,
-        bom_ref=_t(f"index:{index_digest or sbom_input_name(report)}"),
-        hashes=_digest_hashes(index_digest),
-        properties=[
-            _prop("input:format", report.input_format),
-            _prop("image:integrity", "ok" if report.integrity_ok else "failed"),
-        ],
+        version=_t(digest) or None,
+        bom_ref=_t(f"index:{digest or sbom_input_name(report)}"),
+        purl=index_purl(report, digest),
+        hashes=_digest_hashes(digest),
+        properties=_props(index_properties(report)),
     )
     bom.metadata.component = root
     image_components = []
     for image in report.images:
-        digest = image.description.target.manifest.digest
         prefix = _t(f"{image.platform}|")
         image_component = _image_component(
-            image, report, _t(f"image:{image.platform}|{digest}"), prefix
+            image,
+            report,
+            _t(f"image:{image.platform}|{image.description.target.manifest.digest}"),
+            prefix,
         )
         bom.components.add(image_component)
         _register_packages(bom, image_component, image, prefix)
@@ -533,49 +345,26 @@ def _schema_version(spec_version: str) -> SchemaVersion:
     return SchemaVersion.from_version(spec_version)
 
 
-# Ecosystems whose declared requirements ``reporter.catalog.dependencies`` resolves.
-_GRAPH_TYPES = frozenset(ECOSYSTEMS)
-
-
 def _compositions(bom: Bom) -> list[dict[str, Any]]:
-    """How complete the BOM says it is (CycloneDX 1.3+ ``compositions``), never more than known.
-
-    * the assembly (what the image contains) is ``incomplete``: a file no cataloger reads
-      (a vendored binary, a static library) is not a component;
-    * the dependencies of packages from a graph ecosystem (dpkg, rpm, apk, Python, npm) are
-      ``incomplete``: declared requirements are resolved within the image, and one that
-      nothing installed provides (or that names a file) has no edge;
-    * the dependencies of every other package are ``unknown``: nothing was read about them.
-
-    cyclonedx-python-lib models no compositions, so they are added to the serialised BOM.
-    """
+    """``compositions`` (see ``reporter.render.cyclonedx_json.compositions``) of a library BOM."""
     root = bom.metadata.component
-    graph: list[str] = []
-    other: list[str] = []
+    packages = []
     for component in bom.components:
         types = [p.value for p in component.properties if p.name == f"{PROP}:package:type"]
-        if not types:
-            continue
-        (graph if types[0] in _GRAPH_TYPES else other).append(str(component.bom_ref))
-    out: list[dict[str, Any]] = []
-    if root is not None:
-        out.append({"aggregate": "incomplete", "assemblies": [str(root.bom_ref)]})
-    if graph:
-        out.append({"aggregate": "incomplete", "dependencies": sorted(graph)})
-    if other:
-        out.append({"aggregate": "unknown", "dependencies": sorted(other)})
-    return out
+        if types:
+            packages.append((str(component.bom_ref), types[0]))
+    return compositions(str(root.bom_ref) if root is not None else None, packages)
 
 
-def _with_compositions(text: str, compositions: list[dict[str, Any]], xml: bool) -> str:
-    if not compositions:
-        return text
+def _with_compositions(serialised: str, blocks: list[dict[str, Any]], xml: bool) -> str:
+    if not blocks:
+        return serialised
     if not xml:
-        document = orjson.loads(text)
-        document["compositions"] = compositions
+        document = orjson.loads(serialised)
+        document["compositions"] = blocks
         return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode("utf-8")
     parts = ["<compositions>"]
-    for composition in compositions:
+    for composition in blocks:
         parts.append(f"<composition><aggregate>{composition['aggregate']}</aggregate>")
         for group, item in (("assemblies", "assembly"), ("dependencies", "dependency")):
             if group in composition:
@@ -587,11 +376,11 @@ def _with_compositions(text: str, compositions: list[dict[str, Any]], xml: bool)
     # bom has a <dependencies> element, and text content is escaped, so the last closing tag
     # is the bom's.
     marker = "</dependencies>"
-    at = text.rfind(marker)
+    at = serialised.rfind(marker)
     if at == -1:
-        return text
+        return serialised
     at += len(marker)
-    return text[:at] + "".join(parts) + text[at:]
+    return serialised[:at] + "".join(parts) + serialised[at:]
 
 
 def serialize_bom(

@@ -45,10 +45,13 @@ class _Entry:
 
 def _cyclonedx(xml: bool) -> Callable[[str, bool], Renderer]:
     def make(spec_version: str, index_root: bool) -> Renderer:
-        from reporter.render.cyclonedx import CycloneDXRenderer, CycloneDXXMLRenderer
+        if not xml:  # written directly: no cyclonedx-python-lib import (issue 16)
+            from reporter.render.cyclonedx_json import CycloneDXJSONRenderer
 
-        cls = CycloneDXXMLRenderer if xml else CycloneDXRenderer
-        return cls(spec_version=spec_version, index_root=index_root)
+            return CycloneDXJSONRenderer(spec_version=spec_version, index_root=index_root)
+        from reporter.render.cyclonedx import CycloneDXXMLRenderer
+
+        return CycloneDXXMLRenderer(spec_version=spec_version, index_root=index_root)
 
     return make
 

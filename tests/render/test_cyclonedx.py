@@ -8,6 +8,7 @@ import subprocess
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
@@ -119,6 +120,44 @@ def test_index_root_bom(report: Report) -> None:
     assert len(bom["components"]) == 2 + sum(len(i.packages) + 1 for i in report.images)
 
 
+@pytest.mark.parametrize("fmt", ["cyclonedx-json", "cyclonedx-xml"])
+def test_index_digest_on_the_top_level_component(report: Report, fmt: str) -> None:
+    """Issue 12 item 6: the multi-platform index digest, from ``ImageTarget.parents``."""
+    index = report.images[0].description.target.parents[0]
+    assert all(i.description.target.parents == (index,) for i in report.images)
+    repository, tag = parse_ref(report.images[0].refs[0]) or ("", "")
+    # index-rooted: version, hashes and (purl-spec ``oci``: the artifact's digest) the purl
+    root = _metadata_component(get_renderer(fmt, index_root=True).render(report), fmt)
+    assert root["version"] == index
+    assert root["purl"] == (
+        f"pkg:oci/{repository.rsplit('/', 1)[-1]}@{index}"
+        f"?repository_url={repository}" + (f"&tag={tag}" if tag else "")
+    )
+    # per platform: the image is its manifest; the index it was reached through is a property
+    for _, data in get_renderer(fmt).render_per_platform(report):
+        component = _metadata_component(data, fmt)
+        assert ("oci-reporter:image:index:0:digest", index) in component["properties"]
+        assert index.split(":")[1] not in component["purl"]
+
+
+def _metadata_component(data: bytes, fmt: str) -> dict[str, Any]:
+    """name/version/purl and (name, value) properties of metadata.component, JSON or XML."""
+    if fmt.endswith("json"):
+        component = json.loads(data)["metadata"]["component"]
+        pairs = [(p["name"], p["value"]) for p in component.get("properties", [])]
+        return {**component, "properties": pairs}
+    ns = {"c": "http://cyclonedx.org/schema/bom/1.6"}
+    element = ElementTree.fromstring(data).find("c:metadata/c:component", ns)
+    assert element is not None
+    return {
+        "version": element.findtext("c:version", "", ns),
+        "purl": element.findtext("c:purl", "", ns),
+        "properties": [
+            (p.get("name"), p.text or "") for p in element.findall("c:properties/c:property", ns)
+        ],
+    }
+
+
 def test_single_document_needs_one_platform(report: Report, single_report: Report) -> None:
     with pytest.raises(UsageError, match="--output-dir"):
         get_renderer("cyclonedx-json").render(report)
@@ -214,3 +253,27 @@ def test_lib4sbom_parses_it(fmt: str, report: Report, tmp_path: Path) -> None:
     parser.parse_file(str(path))
     assert parser.get_type() == "cyclonedx"
     assert len(parser.get_packages()) == len(report.images[0].packages) + 1  # and the OS
+
+
+@pytest.mark.parametrize("fmt", ["cyclonedx-json", "cyclonedx-xml"])
+def test_attested_vs_observed_on_the_image_component(report: Report, fmt: str) -> None:
+    """Every ``attested_properties`` pair is on the image component, in order (issue 17)."""
+    from reporter.render.attested_props import attested_properties
+
+    image = report.images[0]
+    expected = attested_properties(image)
+    assert expected  # the factory's amd64 image has a compared SBOM with disagreements
+    data = get_renderer(fmt).render_per_platform(report)[0][1]
+    if fmt.endswith("xml"):
+        ns = {"c": "http://cyclonedx.org/schema/bom/1.6"}
+        root = ElementTree.fromstring(data)
+        props = [
+            (p.get("name"), p.text or "")
+            for p in root.findall("c:metadata/c:component/c:properties/c:property", ns)
+        ]
+    else:
+        component = json.loads(data)["metadata"]["component"]
+        props = [(p["name"], p["value"]) for p in component["properties"]]
+    attested = [p for p in props if p[0] and p[0].startswith("oci-reporter:attested:")]
+    # the library sorts properties by (name, value); the set and the multiset must survive
+    assert sorted(attested) == sorted(expected)

@@ -96,3 +96,47 @@ def test_lib4sbom_parses_it(report: Report, tmp_path: Path) -> None:
     # image packages + base images + catalogued packages
     # images, base images, operating systems, packages
     assert len(parser.get_packages()) == 2 + 2 + 2 + sum(len(i.packages) for i in report.images)
+
+
+def _validated_inputs() -> list[Report]:
+    from reporter.options import Options
+    from reporter.pipeline import generate
+    from tests.conftest import shared_path
+    from tests.factory import make_report
+
+    root = Path(__file__).resolve().parents[2]
+    paths = [
+        str(shared_path("fixtures", "real", name))
+        for name in (
+            "debian-app.oci-gzip",
+            "docker-buildkit-app.docker-save.tar.gz",
+            "tiny-multiarch.oci",
+        )
+    ]
+    paths += [
+        str(root / "samples" / name) for name in ("demo-multiarch.oci", "demo-docker-save.tar")
+    ]
+    reports = [generate(p, Options(source_date_epoch=1_700_000_000)) for p in paths]
+    return [*reports, make_report(), make_report(hostile=True)]
+
+
+def test_skipped_write_validation_finds_nothing_and_changes_nothing() -> None:
+    """``serialize_spdx`` skips spdx-tools' validator by default (issue 16): on every input
+    we have, the validator finds nothing and the bytes are the same with or without it."""
+    from reporter.render.spdx import serialize_spdx
+
+    for subject in _validated_inputs():
+        document = report_to_spdx(subject)
+        assert validate_full_spdx_document(document) == []
+        assert serialize_spdx(document) == serialize_spdx(document, validate=True)
+
+
+def test_validate_on_request_still_refuses_a_broken_document(report: Report) -> None:
+    from reporter.errors import RenderError
+    from reporter.render.spdx import serialize_spdx
+
+    broken = report_to_spdx(report)  # a fresh model of our own: mutating it is harmless
+    broken.relationships[0].related_spdx_element_id = "SPDXRef-nowhere"
+    serialize_spdx(broken)  # not validated: written as it is
+    with pytest.raises(RenderError, match="failed validation"):
+        serialize_spdx(broken, validate=True)
