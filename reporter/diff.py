@@ -619,7 +619,7 @@ def _layer_ref(layer: Layer) -> LayerRef:
         digest=layer.digest,
         diff_id=layer.diff_id,
         size=layer.size,
-        created_by=layer.history.created_by if layer.history else "",
+        created_by=layer.created_by,
         base=layer.base,
     )
 

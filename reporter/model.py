@@ -284,6 +284,14 @@ class Layer:
     present: bool = True  # False when the blob is absent from the input
 
     @property
+    def created_by(self) -> str:
+        """The build step(s) that made the layer: the squashed steps when there are, else the
+        history entry's ``created_by``."""
+        if self.made_by:
+            return " && ".join(h.created_by for h in self.made_by)
+        return self.history.created_by if self.history else ""
+
+    @property
     def failed_verification(self) -> bool:
         """Absent, or streamed and not matching its digest, size or diff_id: its files are not
         the image's, so nothing is catalogued from it."""

@@ -16,7 +16,6 @@ from reporter import __version__
 from reporter.archive.detect import open_input
 from reporter.archive.interface import Archive, blob_path
 from reporter.catalog import CATALOG_VERSION
-from reporter.catalog import catalogers as select_catalogers
 from reporter.catalog.interface import Cataloger
 from reporter.catalog.run import catalog_image
 from reporter.errors import InputError, IntegrityError, LayoutError, NotFoundError, UsageError
@@ -277,7 +276,11 @@ def _base_candidates(options: Options) -> list[ImageDescription]:
 
 def generate(path: str, options: Options, progress: ProgressCallback | None = None) -> Report:
     """Scan ``path`` into a Report; ``progress`` is told how the layer scan advances."""
-    catalogers = select_catalogers(catalog=options.catalog, lockfiles=options.lockfiles)
+    catalogers: tuple[Cataloger, ...] = ()
+    if options.catalog:  # importing every parser costs start-up time: only runs that catalog
+        from reporter.catalog.registry import catalogers as select_catalogers
+
+        catalogers = select_catalogers(catalog=True, lockfiles=options.lockfiles)
     metadata = _load_metadata(options)
     records = _load_build_records(options)
     metadata.extend(r.metadata for r in records)

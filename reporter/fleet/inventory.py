@@ -413,7 +413,7 @@ class Inventory:
                     int(layer.verified),
                     _flag(layer.diff_id_verified),
                     _flag(layer.base),
-                    layer.history.created_by if layer.history else None,
+                    layer.created_by or None,
                 )
                 for layer in desc.layers
             ],

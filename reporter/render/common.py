@@ -43,6 +43,7 @@ __all__ = [
     "is_digest",
     "known_hashes",
     "manifest_digest_note",
+    "own_label",
     "parse_purl",
     "parse_ref",
     "person",
@@ -208,6 +209,14 @@ def parse_ref(ref: str) -> tuple[str, str] | None:
     if not path or not all(_REPO_COMPONENT.fullmatch(p) for p in path):
         return None
     return name, tag
+
+
+def own_label(image: ImageReport, key: str) -> str:
+    """The config label ``key`` when this image set it; "" when it is inherited from the base
+    (``Provenance.inherited_labels``): the base's vendor did not ship this image."""
+    if key in image.provenance.inherited_labels:
+        return ""
+    return image.description.config.labels.get(key, "")
 
 
 def image_repository(image: ImageReport) -> tuple[str, str] | None:

@@ -62,6 +62,7 @@ from reporter.render.common import (
     generated_time,
     image_purl,
     known_hashes,
+    own_label,
     spdx_expression,
 )
 from reporter.render.cyclonedx_facts import (
@@ -225,7 +226,7 @@ def _image_component(image: ImageReport, report: Report, ref: str, prefix: str =
     """The image as a container component; ``prefix`` keeps bom-refs unique in an index BOM."""
     description = image.description
     base = _base_component(image.base, prefix)
-    vendor = description.config.labels.get("org.opencontainers.image.vendor", "")
+    vendor = own_label(image, "org.opencontainers.image.vendor")
     return Component(
         type=ComponentType.CONTAINER,
         name=image_name(image, report),

@@ -45,6 +45,7 @@ from reporter.render.common import (
     generated_time,
     image_purl,
     known_hashes,
+    own_label,
     spdx_expression,
 )
 from reporter.render.cyclonedx_facts import (
@@ -307,7 +308,7 @@ class _Bom:
 
     def image(self, image: ImageReport, report: Report, ref: str, prefix: str) -> dict[str, Any]:
         description = image.description
-        vendor = text(description.config.labels.get("org.opencontainers.image.vendor", ""))
+        vendor = text(own_label(image, "org.opencontainers.image.vendor"))
         self.ref(ref)
         base = self.base(image.base, prefix)
         return _component(

@@ -60,6 +60,7 @@ from reporter.render.common import (
     image_purl,
     image_repository,
     known_hashes,
+    own_label,
     parse_purl,
     parse_ref,
     registry_host,
@@ -251,12 +252,12 @@ def _image_supplier(image: ImageReport, report: Report) -> tuple[Actor | SpdxNoA
     config = image.description.config
     parsed = image_repository(image)
     candidates = [
-        (config.labels.get("org.opencontainers.image.vendor", ""), "the image vendor label"),
+        (own_label(image, "org.opencontainers.image.vendor"), "the image vendor label"),
         (
             image.description.manifest_annotations.get("org.opencontainers.image.vendor", ""),
             "the vendor annotation",
         ),
-        (config.labels.get(_AUTHORS_KEY, ""), "the image authors label"),
+        (own_label(image, _AUTHORS_KEY), "the image authors label"),
         (image.description.manifest_annotations.get(_AUTHORS_KEY, ""), "the authors annotation"),
         (config.author, "the image config author"),
         (registry_host(parsed[0]) if parsed else "", "the registry host"),
