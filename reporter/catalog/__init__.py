@@ -9,16 +9,21 @@ from __future__ import annotations
 from reporter.catalog import (
     apk,
     binary,
+    conda,
     distro,
+    dotnet,
     dpkg,
     golang,
     java,
+    lua,
     npm,
     php,
     python,
+    rlang,
     rpm,
     ruby,
     rust,
+    wordpress,
 )
 from reporter.catalog.interface import Cataloger
 
@@ -36,9 +41,16 @@ ALL_CATALOGERS: tuple[Cataloger, ...] = (
     java.CATALOGER,
     ruby.CATALOGER,
     php.CATALOGER,
+    php.PECL_CATALOGER,
+    rlang.CATALOGER,
+    wordpress.CATALOGER,
+    dotnet.PE_CATALOGER,
+    dotnet.DEPS_CATALOGER,
+    conda.CATALOGER,
+    lua.CATALOGER,
     binary.CLASSIFIER_CATALOGER,
     binary.JVM_CATALOGER,
 )
 
 # Bumped whenever what a layer scan keeps or how it is parsed changes: it keys the layer cache.
-CATALOG_VERSION = "2"
+CATALOG_VERSION = "3"

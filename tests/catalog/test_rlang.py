@@ -1,0 +1,83 @@
+"""R packages' DESCRIPTION files from Debian's r-cran-* packages, against syft 1.18.1 run on
+the same image at test time."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reporter.catalog.interface import ParseContext
+from reporter.catalog.rlang import CATALOGER, parse_description
+from reporter.errors import CatalogError
+from tests.catalog.ecosys_images import (
+    TarFile,
+    build_image,
+    debian_files,
+    ours,
+    syft_artifacts,
+    theirs,
+)
+
+CTX = ParseContext(distro=None, arch="amd64")
+PACKAGES = {"r-cran-magrittr": "magrittr", "r-cran-r6": "R6", "r-cran-jsonlite": "jsonlite"}
+
+
+def _description(package: str) -> tuple[str, bytes]:
+    root = debian_files(package)
+    path = f"usr/lib/R/site-library/{PACKAGES[package]}/DESCRIPTION"
+    return path, (root / path).read_bytes()
+
+
+def test_debian_descriptions_equal_syft(tmp_path: Path) -> None:
+    files = [TarFile(*_description(package)) for package in PACKAGES]
+    # a file named DESCRIPTION that is no R package: neither tool makes a package of it
+    files.append(TarFile("usr/share/doc/other/DESCRIPTION", b"Some project.\nVersion: 2\n"))
+    layout = build_image(tmp_path / "r", files)
+    mine = ours(layout, {"R-package"})
+    assert mine == theirs(syft_artifacts(f"oci-dir:{layout}"), {"R-package"})
+    assert {name for _, name, _, _ in mine} == {"magrittr", "R6", "jsonlite"}
+
+
+def test_real_description_fields() -> None:
+    path, data = _description("r-cran-jsonlite")
+    assert CATALOGER.wants(path, 0o644, len(data)) is not None
+    (pkg,) = CATALOGER.parse(path, data, CTX)
+    fields = parse_description(data.decode())
+    assert (pkg.name, pkg.version) == (fields["Package"], fields["Version"])
+    assert pkg.purl == f"pkg:cran/jsonlite@{fields['Version']}"
+    assert pkg.licenses == ("MIT",)  # "MIT + file LICENSE"
+    assert "Jeroen" in pkg.supplier  # Maintainer: Jeroen Ooms
+
+
+def test_continuation_lines_and_missing_fields() -> None:
+    text = "Package: x\nTitle: A\n  long title\n\tcontinued\nnot a field\nVersion: 1.0\r\n"
+    assert parse_description(text) == {
+        "Package": "x",
+        "Title": "A\nlong title\ncontinued",
+        "Version": "1.0",
+    }
+    assert CATALOGER.parse("lib/x/DESCRIPTION", b"Package: x\n", CTX) == []
+    assert CATALOGER.parse("lib/x/DESCRIPTION", b"Version: 1\n", CTX) == []
+
+
+def test_licence_alternatives() -> None:
+    data = b"Package: p\nVersion: 1\nLicense: GPL-2 | GPL-3 | file LICENSE\n"
+    (pkg,) = CATALOGER.parse("lib/p/DESCRIPTION", data, CTX)
+    assert pkg.licenses == ("GPL-2", "GPL-3")
+
+
+def test_paths() -> None:
+    assert CATALOGER.wants("DESCRIPTION", 0o644, 1) is not None
+    assert CATALOGER.wants("usr/local/lib/R/library/base/DESCRIPTION", 0o644, 1) is not None
+    assert CATALOGER.wants("usr/lib/R/site-library/x/DESCRIPTION.in", 0o644, 1) is None
+    assert CATALOGER.wants("srv/MYDESCRIPTION", 0o644, 1) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2048))
+def test_random_bytes_raise_only_catalog_error(data: bytes) -> None:
+    with contextlib.suppress(CatalogError):
+        CATALOGER.parse("lib/x/DESCRIPTION", b"Package: x\nVersion: " + data, CTX)
