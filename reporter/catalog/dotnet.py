@@ -325,8 +325,9 @@ class PeScanner:
             if self._want[1] > _RSRC_MAX:
                 self._failed = True
                 return False
-            self._head = self._head[:_HEAD_MAX]
+            # what came so far may already reach into the resource section
             chunk, start = bytes(self._head), 0
+            self._head = self._head[:_HEAD_MAX]
         offset, size = self._want
         lo, hi = max(start, offset), min(start + len(chunk), offset + size)
         if lo < hi:
