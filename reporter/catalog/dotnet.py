@@ -133,21 +133,25 @@ def _entries(pe: _Bytes, base: int, directory: int) -> list[tuple[int, int, bool
 
 
 def _utf16z(pe: _Bytes, offset: int, limit: int) -> tuple[str, int]:
-    """A NUL-terminated UTF-16LE string at ``offset`` (at most ``limit`` bytes), and its end."""
-    end = offset
-    while end + 2 <= limit and pe.read(end, 2) != b"\x00\x00":
-        end += 2
-    return pe.read(offset, end - offset).decode("utf-16-le", errors="replace"), end + 2
+    """A NUL-terminated UTF-16LE string at ``offset`` (ending by ``limit``, and at most 64 Ki
+    characters: a String's value is counted in a 16-bit field), and where it ends."""
+    raw = pe.read(offset, max(0, min(limit, offset + 0x20000) - offset))
+    match = _UTF16Z.match(raw)
+    text = raw[: match.end() - 2] if match else raw[: len(raw) & ~1]
+    return text.decode("utf-16-le", errors="replace"), offset + len(text) + 2
+
+
+_UTF16Z = re.compile(rb"(?:..)*?\x00\x00", re.DOTALL)
 
 
 def _align(offset: int, start: int) -> int:
     return start + ((offset - start + 3) & ~3)
 
 
-def _blocks(pe: _Bytes, start: int, end: int, depth: int = 0) -> list[tuple[str, int, int, int]]:
-    """The version-info blocks between ``start`` and ``end``: (key, value at, value length in
-    the block's own units, children at ... block end)."""
-    out = []
+def _blocks(pe: _Bytes, start: int, end: int) -> list[tuple[str, int, int, int]]:
+    """The version-info blocks between ``start`` and ``end``: (szKey, where the Value starts,
+    wValueLength, where the block ends). Children follow the Value, 32-bit aligned."""
+    out: list[tuple[str, int, int, int]] = []
     at = start
     while at + 6 <= end and len(out) < 4096:
         length, value_length, _kind = struct.unpack("<HHH", pe.read(at, 6))

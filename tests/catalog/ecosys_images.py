@@ -30,6 +30,7 @@ __all__ = [
     "TarFile",
     "build_image",
     "debian_files",
+    "dpkg_database",
     "ours",
     "syft_artifacts",
     "theirs",
@@ -63,6 +64,31 @@ def debian_files(package: str) -> Path:
         except OSError:  # another test process unpacked it first
             shutil.rmtree(work, ignore_errors=True)
     return root
+
+
+def dpkg_database(packages: Sequence[str]) -> list[TarFile]:
+    """``var/lib/dpkg/status`` and ``info/<package>.md5sums`` as dpkg would have written them
+    on installing ``packages`` (their real control and md5sums members)."""
+    status = b""
+    files = []
+    for package in packages:
+        debian_files(package)  # downloads it
+        deb = download([package], cache_root() / "debs")[package]
+        control = subprocess.run(
+            ["dpkg-deb", "--info", str(deb), "control"], capture_output=True, check=True
+        ).stdout
+        md5sums = subprocess.run(
+            ["dpkg-deb", "--info", str(deb), "md5sums"], capture_output=True, check=True
+        ).stdout
+        status += (
+            control.rstrip(b"\n").replace(
+                b"\nVersion:", b"\nStatus: install ok installed\nVersion:", 1
+            )
+            + b"\n\n"
+        )
+        files.append(TarFile(f"var/lib/dpkg/info/{package}.md5sums", md5sums))
+    files.append(TarFile("var/lib/dpkg/status", status))
+    return files
 
 
 def build_image(out: Path, files: Sequence[TarFile]) -> Path:

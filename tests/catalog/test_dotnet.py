@@ -32,6 +32,7 @@ from tests.catalog.ecosys_images import (
     TarFile,
     build_image,
     debian_files,
+    dpkg_database,
     ours,
     syft_artifacts,
     theirs,
@@ -67,6 +68,14 @@ def test_mono_assemblies_equal_syft(tmp_path: Path) -> None:
     assert mine == theirs(syft_artifacts(f"oci-dir:{layout}"), {"dotnet"})
     name = "Mono Common Language Infrastructure"
     assert mine == {("dotnet", name, "4.6.57.0", f"pkg:nuget/{name.replace(' ', '%20')}@4.6.57.0")}
+
+
+def test_assemblies_dpkg_owns_stay_as_syft_keeps_them(tmp_path: Path) -> None:
+    # unlike ``binary`` packages, syft keeps a dotnet package whose file dpkg installed
+    layout = build_image(tmp_path / "owned", [*_mono_dlls(), *dpkg_database([MONO])])
+    mine = ours(layout, {"dotnet", "deb"})
+    assert mine == theirs(syft_artifacts(f"oci-dir:{layout}"), {"dotnet", "deb"})
+    assert {kind for kind, *_ in mine} == {"dotnet", "deb"}
 
 
 def test_version_strings_of_a_real_assembly() -> None:
