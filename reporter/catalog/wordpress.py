@@ -10,6 +10,10 @@ match in the whole file, case-insensitive): the name is the rest of the line, th
 first word after ``License:``.
 
 Type ``wordpress-plugin``; no purl (purl-spec has no WordPress type and syft gives none).
+
+A plugin directory holds many PHP files and only one has the header: ``HeaderScanner`` reads
+each in the one streaming pass and keeps it only when it says ``Plugin Name:``, so the others
+are not held until parsing.
 """
 
 from __future__ import annotations
@@ -17,11 +21,11 @@ from __future__ import annotations
 import re
 
 from reporter.catalog._langutil import sorted_metadata
-from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.interface import Declared, FoundPackage, ParseContext
 
-__all__ = ["CATALOGER", "parse", "wants"]
+__all__ = ["CATALOGER", "HeaderScanner", "parse", "wants"]
 
-_MAX = WholeFile(16 * 1024 * 1024)
+_MAX = 16 * 1024 * 1024
 _MARK = "wp-content/plugins/"
 # Go's RE2 classes (ASCII \d \w; \s is [\t\n\f\r ]); Python's . and Go's both stop at \n only
 _S = r"[\t\n\f\r ]*"
@@ -32,8 +36,32 @@ _AUTHOR = re.compile(r"(?i)author:" + _S + r"(.+)")
 _AUTHOR_URI = re.compile(r"(?i)author uri:" + _S + r"(.+)")
 
 
-def wants(path: str, mode: int, size: int) -> WholeFile | None:
-    if not path.endswith(".php"):
+class HeaderScanner:
+    """Keeps the file only if it contains ``Plugin Name:`` (any case), as the parser needs."""
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._too_big = False
+
+    def feed(self, chunk: bytes) -> bool:
+        self._data += chunk
+        if len(self._data) > _MAX:
+            self._too_big = True
+            self._data = bytearray()
+            return False
+        return True
+
+    def result(self) -> bytes | None:
+        if self._too_big or not _HAS_NAME.search(self._data):
+            return None
+        return bytes(self._data)
+
+
+_HAS_NAME = re.compile(rb"(?i)plugin name:")
+
+
+def wants(path: str, mode: int, size: int) -> HeaderScanner | None:
+    if not path.endswith(".php") or size > _MAX:
         return None
     at = path.rfind(_MARK)
     if at < 0 or (at > 0 and path[at - 1] != "/"):
@@ -42,7 +70,7 @@ def wants(path: str, mode: int, size: int) -> WholeFile | None:
     slash = rest.find("/")
     if slash <= 0 or "/" in rest[slash + 1 :]:
         return None
-    return _MAX
+    return HeaderScanner()
 
 
 def _first(pattern: re.Pattern[str], text: str) -> str:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reporter.catalog.interface import ParseContext
-from reporter.catalog.wordpress import CATALOGER
+from reporter.catalog.wordpress import CATALOGER, HeaderScanner
 from reporter.errors import CatalogError
 from tests.catalog.ecosys_images import (
     TarFile,
@@ -54,6 +54,23 @@ def test_real_plugin_header() -> None:
     meta = dict(pkg.metadata)
     assert meta["plugin_name"] == "akismet"
     assert meta["author_uri"].startswith("https://")
+
+
+def test_scanner_keeps_only_the_file_with_the_header() -> None:
+    kept = {}
+    for f in _plugin_files():
+        scanner = CATALOGER.wants(f.path, 0o644, len(f.data))
+        if scanner is None:
+            continue
+        assert isinstance(scanner, HeaderScanner)
+        for at in range(0, len(f.data), 1000):
+            assert scanner.feed(f.data[at : at + 1000])
+        kept[f.path] = scanner.result()
+    assert len(kept) > 5  # akismet's PHP files directly in its directory
+    assert {path for path, data in kept.items() if data is not None} == {
+        f"{PLUGINS}/akismet/akismet.php"
+    }
+    assert CATALOGER.wants("wp-content/plugins/x/x.php", 0o644, 17 * 1024 * 1024) is None
 
 
 def test_paths_like_syft_glob() -> None:
