@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,7 @@ from tests.catalog.ecosys_images import (
     ours,
     syft_artifacts,
     theirs,
+    unavailable,
 )
 from tests.catalog.strategies import json_or_bytes
 
@@ -111,8 +114,28 @@ def test_random_input_raises_only_catalog_error(data: bytes) -> None:
 # Debian's php-pear ships the registry of the packages it bundles (PEAR, Archive_Tar, ...) in
 # usr/share/php/.registry/*.reg: real files the PEAR installer serialized, but of the
 # pear.php.net channel, which lives directly in .registry/. A PECL package's file is the same
-# serialization under .registry/.channel.pecl.php.net/; with no PHP build tool here to run
-# ``pecl install``, the test puts copies of the real files there as well.
+# serialization under .registry/.channel.pecl.php.net/: one test puts copies of Debian's files
+# there; another has Debian's ``pear`` (php-pear) install a pecl.php.net package offline
+# (``pear package`` + ``pear install --offline``), so that the installer writes the file.
+
+_PACKAGE_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<package version="2.0" xmlns="http://pear.php.net/dtd/package-2.0">
+ <name>demo_ext</name>
+ <channel>pecl.php.net</channel>
+ <summary>A demo package</summary>
+ <description>A demo package for the tests.</description>
+ <lead><name>T</name><user>t</user><email>t@example.org</email><active>yes</active></lead>
+ <date>2024-01-01</date>
+ <version><release>1.2.3</release><api>1.0.0</api></version>
+ <stability><release>stable</release><api>stable</api></stability>
+ <license uri="https://opensource.org/licenses/MIT">MIT</license>
+ <notes>First.</notes>
+ <contents><dir name="/"><file name="Demo.php" role="php"/></dir></contents>
+ <dependencies><required><php><min>7.0.0</min></php>
+  <pearinstaller><min>1.4.0</min></pearinstaller></required></dependencies>
+ <phprelease/>
+</package>
+"""
 
 _REGISTRY = "usr/share/php/.registry"
 
@@ -135,6 +158,35 @@ def test_pecl_registry_equals_syft(tmp_path: Path) -> None:
     # one per relocated file; the pear.php.net ones in .registry/ itself are left out by both
     assert len(mine) == len(regs) >= 5
     assert ("php-pecl", "PEAR", "1.10.13", "pkg:pecl/PEAR@1.10.13") in mine
+
+
+def _pear(args: list[str], cwd: Path) -> None:
+    if shutil.which("pear") is None:
+        unavailable("pear is not installed (apt-get install php-cli php-pear php-xml)")
+    subprocess.run(["pear", *args], cwd=cwd, check=True, capture_output=True, timeout=300)
+
+
+def test_pecl_package_installed_by_pear_equals_syft(tmp_path: Path) -> None:
+    src, root, rc = tmp_path / "src", tmp_path / "root", tmp_path / "pearrc"
+    src.mkdir()
+    (src / "package.xml").write_text(_PACKAGE_XML)
+    (src / "Demo.php").write_text("<?php class Demo {}\n")
+    _pear(["package", "package.xml"], src)
+    _pear(["-c", str(rc), "config-create", str(root), str(rc)], tmp_path)
+    _pear(["-c", str(rc), "install", "--offline", "--nodeps", "demo_ext-1.2.3.tgz"], src)
+    (reg,) = root.rglob(".channel.pecl.php.net/*.reg")
+    files = [
+        TarFile(f"usr/local/lib/{p.relative_to(root).as_posix()}", p.read_bytes())
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    ]
+    layout = build_image(tmp_path / "img", files)
+    mine = ours(layout, {"php-pecl"})
+    assert mine == theirs(syft_artifacts(f"oci-dir:{layout}"), {"php-pecl"})
+    assert mine == {("php-pecl", "demo_ext", "1.2.3", "pkg:pecl/demo_ext@1.2.3")}
+    (pkg,) = PECL_CATALOGER.parse(reg.relative_to(root).as_posix(), reg.read_bytes(), CTX)
+    assert pkg.licenses == ("MIT",)
+    assert dict(pkg.metadata)["channel"] == "pecl.php.net"
 
 
 def test_pecl_fields_from_a_real_file() -> None:
