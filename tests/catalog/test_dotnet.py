@@ -158,6 +158,13 @@ def _deps(root: str) -> bytes:
                 "path": "humanizer.core/2.14.1",
                 "hashPath": "humanizer.core.2.14.1.nupkg.sha512",
             },
+            # a self-contained app's runtime pack and a reference assembly: packages too
+            "runtimepack.Microsoft.NETCore.App.Runtime.linux-x64/8.0.0": {
+                "type": "runtimepack",
+                "serviceable": False,
+                "sha512": "",
+            },
+            "Lib.Ref/2.0.0": {"type": "reference", "serviceable": False, "sha512": ""},
         },
     }
     return json.dumps(doc, indent=2).encode()
@@ -176,9 +183,24 @@ def test_deps_json_equals_syft_directory_scan(tmp_path: Path) -> None:
         (tree / f.path).parent.mkdir(parents=True, exist_ok=True)
         (tree / f.path).write_bytes(f.data)
     assert mine == theirs(syft_artifacts(f"dir:{tree}"), {"dotnet"})
-    assert {name for _, name, _, _ in mine} == {"hello", "Newtonsoft.Json", "Humanizer.Core"}
+    assert {name for _, name, _, _ in mine} == {
+        "hello",
+        "Newtonsoft.Json",
+        "Humanizer.Core",
+        "runtimepack.Microsoft.NETCore.App.Runtime.linux-x64",
+        "Lib.Ref",
+    }
     # ... and syft's image scan leaves deps.json out (we do not)
     assert theirs(syft_artifacts(f"oci-dir:{layout}"), {"dotnet"}) == set()
+
+
+def test_deps_json_key_without_version() -> None:
+    # syft 1.18.1 panics on such a key (index out of range in extractNameAndVersion) and
+    # reports nothing for the whole scan; we keep the package, with no version
+    doc = json.loads(_deps("hello"))
+    doc["libraries"]["NoVersion"] = {"type": "package"}
+    found = DEPS_CATALOGER.parse("app/hello.deps.json", json.dumps(doc).encode(), CTX)
+    assert ("NoVersion", "", "pkg:nuget/NoVersion") in {(p.name, p.version, p.purl) for p in found}
 
 
 def test_deps_json_errors() -> None:
