@@ -31,6 +31,8 @@ __all__ = [
     "build_image",
     "debian_files",
     "dpkg_database",
+    "licences_ours",
+    "licences_theirs",
     "ours",
     "syft_artifacts",
     "theirs",
@@ -124,6 +126,23 @@ def ours(layout: Path, types: set[str]) -> set[Identity]:
 def theirs(artifacts: list[dict[str, Any]], types: set[str]) -> set[Identity]:
     return {
         (str(a["type"]), str(a["name"]), str(a["version"]), str(a.get("purl", "")))
+        for a in artifacts
+        if a["type"] in types
+    }
+
+
+def licences_ours(layout: Path, types: set[str]) -> dict[tuple[str, str, str], list[str]]:
+    packages = generate(str(layout), Options()).images[0].packages
+    return {(p.type, p.name, p.version): sorted(p.licenses) for p in packages if p.type in types}
+
+
+def licences_theirs(
+    artifacts: list[dict[str, Any]], types: set[str]
+) -> dict[tuple[str, str, str], list[str]]:
+    return {
+        (str(a["type"]), str(a["name"]), str(a["version"])): sorted(
+            str(lic.get("spdxExpression") or lic["value"]) for lic in a["licenses"]
+        )
         for a in artifacts
         if a["type"] in types
     }

@@ -19,6 +19,8 @@ from reporter.errors import CatalogError
 from tests.catalog.ecosys_images import (
     TarFile,
     build_image,
+    licences_ours,
+    licences_theirs,
     ours,
     syft_artifacts,
     theirs,
@@ -77,7 +79,9 @@ def test_installed_rocks_equal_syft(tmp_path: Path) -> None:
     files.append(TarFile("srv/app/luasyslog-2.0.1-1.rockspec", HANDWRITTEN))
     layout = build_image(tmp_path / "lua", files)
     mine = ours(layout, {"lua-rocks"})
-    assert mine == theirs(syft_artifacts(f"oci-dir:{layout}"), {"lua-rocks"})
+    artifacts = syft_artifacts(f"oci-dir:{layout}")
+    assert mine == theirs(artifacts, {"lua-rocks"})
+    assert licences_ours(layout, {"lua-rocks"}) == licences_theirs(artifacts, {"lua-rocks"})
     assert mine == {
         ("lua-rocks", "hello", "0.4-1", "pkg:luarocks/hello@0.4-1"),
         ("lua-rocks", "greet-world", "1.10-1", "pkg:luarocks/greet-world@1.10-1"),

@@ -21,6 +21,8 @@ from tests.catalog.ecosys_images import (
     TarFile,
     build_image,
     debian_files,
+    licences_ours,
+    licences_theirs,
     ours,
     syft_artifacts,
     theirs,
@@ -154,7 +156,9 @@ def test_pecl_registry_equals_syft(tmp_path: Path) -> None:
     ]
     layout = build_image(tmp_path / "pecl", files)
     mine = ours(layout, {"php-pecl"})
-    assert mine == theirs(syft_artifacts(f"oci-dir:{layout}"), {"php-pecl"})
+    artifacts = syft_artifacts(f"oci-dir:{layout}")
+    assert mine == theirs(artifacts, {"php-pecl"})
+    assert licences_ours(layout, {"php-pecl"}) == licences_theirs(artifacts, {"php-pecl"})
     # one per relocated file; the pear.php.net ones in .registry/ itself are left out by both
     assert len(mine) == len(regs) >= 5
     assert ("php-pecl", "PEAR", "1.10.13", "pkg:pecl/PEAR@1.10.13") in mine

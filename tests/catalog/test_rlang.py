@@ -16,6 +16,8 @@ from tests.catalog.ecosys_images import (
     TarFile,
     build_image,
     debian_files,
+    licences_ours,
+    licences_theirs,
     ours,
     syft_artifacts,
     theirs,
@@ -37,7 +39,9 @@ def test_debian_descriptions_equal_syft(tmp_path: Path) -> None:
     files.append(TarFile("usr/share/doc/other/DESCRIPTION", b"Some project.\nVersion: 2\n"))
     layout = build_image(tmp_path / "r", files)
     mine = ours(layout, {"R-package"})
-    assert mine == theirs(syft_artifacts(f"oci-dir:{layout}"), {"R-package"})
+    artifacts = syft_artifacts(f"oci-dir:{layout}")
+    assert mine == theirs(artifacts, {"R-package"})
+    assert licences_ours(layout, {"R-package"}) == licences_theirs(artifacts, {"R-package"})
     assert {name for _, name, _, _ in mine} == {"magrittr", "R6", "jsonlite"}
 
 

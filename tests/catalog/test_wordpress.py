@@ -16,6 +16,8 @@ from tests.catalog.ecosys_images import (
     TarFile,
     build_image,
     debian_files,
+    licences_ours,
+    licences_theirs,
     ours,
     syft_artifacts,
     theirs,
@@ -41,7 +43,10 @@ def test_debian_plugins_equal_syft(tmp_path: Path) -> None:
     files.append(TarFile(f"{PLUGINS}/akismet/views/akismet-copy.php", akismet.data))
     layout = build_image(tmp_path / "wp", files)
     mine = ours(layout, {"wordpress-plugin"})
-    assert mine == theirs(syft_artifacts(f"oci-dir:{layout}"), {"wordpress-plugin"})
+    artifacts = syft_artifacts(f"oci-dir:{layout}")
+    assert mine == theirs(artifacts, {"wordpress-plugin"})
+    kinds = {"wordpress-plugin"}
+    assert licences_ours(layout, kinds) == licences_theirs(artifacts, kinds)
     assert [(name, purl) for _, name, _, purl in mine] == [("Akismet Anti-Spam", "")]
 
 
