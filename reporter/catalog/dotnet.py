@@ -166,7 +166,9 @@ def _blocks(pe: _Bytes, start: int, end: int) -> list[tuple[str, int, int, int]]
 
 
 def version_strings(data: bytes) -> dict[str, str]:
-    """The String key/value pairs of a PE file's version resource (later tables win)."""
+    """The String key/value pairs of a PE file's version resource: of the first resource
+    name, every language (later ones win), the first StringTable of each (as syft's PE library,
+    saferwall/pe, reads them)."""
     pe = _Bytes(data)
     sections, rva = _sections(pe)
     if not rva:
@@ -197,7 +199,8 @@ def _version_info(pe: _Bytes, start: int, end: int) -> dict[str, str]:
         for info_key, info_value, _vl, info_end in _blocks(pe, children, block_end):
             if info_key != "StringFileInfo":
                 continue
-            for _lang, table_at, _tl, table_end in _blocks(pe, info_value, info_end):
+            # the first StringTable only: the PE library syft uses stops after it
+            for _lang, table_at, _tl, table_end in _blocks(pe, info_value, info_end)[:1]:
                 for name, at, words, string_end in _blocks(pe, table_at, table_end):
                     limit = min(string_end, at + 2 * words) if words else at
                     value, _ = _utf16z(pe, at, limit)

@@ -42,13 +42,20 @@ CTX = ParseContext(distro=None, arch="amd64")
 MONO = "libmono-system-core4.0-cil"
 
 
-def _mono_dlls() -> list[TarFile]:
-    root = debian_files(MONO)
-    return [
-        TarFile(path.relative_to(root).as_posix(), path.read_bytes())
-        for path in sorted(root.rglob("*.dll"))
-        if path.is_file() and not path.is_symlink()
-    ]
+# more of mono's real assemblies: mscorlib, System, and the C# compiler (an .exe)
+MORE = ("libmono-corlib4.5-dll", "libmono-system4.0-cil", "mono-mcs")
+
+
+def _mono_dlls(packages: tuple[str, ...] = (MONO,)) -> list[TarFile]:
+    files = []
+    for package in packages:
+        root = debian_files(package)
+        files += [
+            TarFile(path.relative_to(root).as_posix(), path.read_bytes())
+            for path in sorted(root.rglob("*"))
+            if path.suffix in (".dll", ".exe") and path.is_file() and not path.is_symlink()
+        ]
+    return files
 
 
 def _scan(data: bytes, chunk: int) -> bytes | None:
@@ -60,14 +67,22 @@ def _scan(data: bytes, chunk: int) -> bytes | None:
 
 
 def test_mono_assemblies_equal_syft(tmp_path: Path) -> None:
-    files = _mono_dlls()
+    files = _mono_dlls((MONO, *MORE))
     files.append(TarFile("opt/app/notes.dll", b"not a PE file"))
     files.append(TarFile("opt/app/stub.exe", files[0].data[:512]))  # truncated: no package
     layout = build_image(tmp_path / "mono", files)
     mine = ours(layout, {"dotnet"})
     assert mine == theirs(syft_artifacts(f"oci-dir:{layout}"), {"dotnet"})
-    name = "Mono Common Language Infrastructure"
-    assert mine == {("dotnet", name, "4.6.57.0", f"pkg:nuget/{name.replace(' ', '%20')}@4.6.57.0")}
+    # mscorlib, System and System.Core share the product name; '#' is escaped in the purl
+    assert mine == {
+        (
+            "dotnet",
+            "Mono Common Language Infrastructure",
+            "4.6.57.0",
+            "pkg:nuget/Mono%20Common%20Language%20Infrastructure@4.6.57.0",
+        ),
+        ("dotnet", "Mono C# Compiler", "4.6.57.0", "pkg:nuget/Mono%20C%23%20Compiler@4.6.57.0"),
+    }
 
 
 def test_assemblies_dpkg_owns_stay_as_syft_keeps_them(tmp_path: Path) -> None:
