@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from reporter.catalog._langutil import json_text, load_json, sorted_metadata
 from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.licences import spdx_license
 from reporter.errors import CatalogError
 
 __all__ = ["CATALOGER", "parse", "wants"]
@@ -43,7 +44,7 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
             type="conda",
             name=name,
             version=json_text(doc, "version"),
-            licenses=(licence,) if licence else (),
+            licenses=(spdx_license(licence) or licence,) if licence else (),
             metadata=sorted_metadata(
                 build=json_text(doc, "build"),
                 channel=json_text(doc, "channel"),

@@ -21,6 +21,7 @@ from typing import TypeAlias
 
 from reporter.catalog._langutil import sorted_metadata
 from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.licences import spdx_license
 from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
 
@@ -197,6 +198,7 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     if not name:
         return []
     licence = _get(doc, "description", "license").replace(" ", "-")
+    licence = spdx_license(licence) or licence
     dependencies = doc.get("dependencies")
     requires = tuple(
         (item.split()[0],)

@@ -24,6 +24,7 @@ from typing import Any, TypeAlias
 
 from reporter.catalog._langutil import json_text, load_json, sorted_metadata
 from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.licences import spdx_license
 from reporter.catalog.purl import purl, scoped_purl
 from reporter.errors import CatalogError
 
@@ -219,6 +220,7 @@ def parse_pecl(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
         raise CatalogError("PEAR registry file has no package name", where=path)
     version = _field(doc, "version", "release")
     licence = _field(doc, "license", "_content")
+    licence = spdx_license(licence) or licence  # syft maps every licence it reads
     return [
         FoundPackage(
             type="php-pecl",

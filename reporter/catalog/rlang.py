@@ -8,23 +8,20 @@ file only when it has both ``Package`` and ``Version``. We read fields as it doe
 beginning with a space or tab continues the previous value (joined with a newline, trimmed),
 a line without ``:`` is skipped, the last occurrence of a field wins.
 
-Type ``R-package`` (syft's spelling), purl ``pkg:cran/<Package>@<Version>``. Licences: the
-``License`` field's alternatives (``|``), without the ``+ file LICENSE`` pointers that R's
-manual allows next to a licence name.
+Type ``R-package`` (syft's spelling), purl ``pkg:cran/<Package>@<Version>``. Licences as
+syft reads the ``License`` field (see ``_licenses``).
 """
 
 from __future__ import annotations
 
-import re
-
 from reporter.catalog._langutil import sorted_metadata
 from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.licences import spdx_license
 from reporter.catalog.purl import purl
 
 __all__ = ["CATALOGER", "parse", "parse_description", "wants"]
 
 _MAX = WholeFile(1024 * 1024)
-_FILE_POINTER = re.compile(r"\s*\+?\s*file\s+LICEN[CS]E\s*$", re.IGNORECASE)
 
 
 def parse_description(text: str) -> dict[str, str]:
@@ -51,12 +48,37 @@ def parse_description(text: str) -> dict[str, str]:
     return fields
 
 
+def _constraint(version: str) -> str:
+    """syft's guess at an SPDX version suffix from an R constraint: ``(>= 2)`` → ``2+``."""
+    version = version.replace("(", "").replace(")", "")
+    if "," in version:  # SPDX has no ranges: the first constraint decides
+        for part in version.split(","):
+            operator, space, number = part.partition(" ")
+            if space:
+                return number + "+" if operator in (">", ">=") else number
+    words = version.split(" ")
+    if len(words) == 2:
+        return words[1] + "+" if words[0] in (">", ">=") else words[1]
+    return ""
+
+
 def _licenses(text: str) -> tuple[str, ...]:
+    """The ``License`` field as syft 1.18.1 reads it ("Writing R Extensions", §1.1.2
+    "Licensing": alternatives separated by ``|``; ``GPL (>= 2)`` a name with a version
+    constraint; ``MIT + file LICENSE`` a name with a pointer), each then mapped to an SPDX id
+    where syft's table has one."""
     out = []
     for part in text.split("|"):
-        part = _FILE_POINTER.sub("", " ".join(part.split()))
-        if part and not part.lower().startswith("file "):
-            out.append(part)
+        part = part.strip()
+        name, space, constraint = part.partition(" ")
+        if "(" in part and ")" in part and space:
+            part = name + _constraint(constraint)
+        elif "+" in part and "LICENSE" in part:
+            part = part.split(" ")[0]
+        elif part == "file LICENSE":
+            continue
+        if part:
+            out.append(spdx_license(part) or part)
     return tuple(dict.fromkeys(out))
 
 

@@ -22,6 +22,7 @@ import re
 
 from reporter.catalog._langutil import sorted_metadata
 from reporter.catalog.interface import Declared, FoundPackage, ParseContext
+from reporter.catalog.licences import spdx_license
 
 __all__ = ["CATALOGER", "HeaderScanner", "parse", "wants"]
 
@@ -89,7 +90,7 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
             type="wordpress-plugin",
             name=name,
             version=version,
-            licenses=(licence,) if licence else (),
+            licenses=(spdx_license(licence) or licence,) if licence else (),
             metadata=sorted_metadata(
                 plugin_name=path.rsplit("/", 2)[-2],
                 author_uri=_first(_AUTHOR_URI, text).strip(),

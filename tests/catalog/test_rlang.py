@@ -24,7 +24,24 @@ from tests.catalog.ecosys_images import (
 )
 
 CTX = ParseContext(distro=None, arch="amd64")
-PACKAGES = {"r-cran-magrittr": "magrittr", "r-cran-r6": "R6", "r-cran-jsonlite": "jsonlite"}
+# licences as R packages write them: "MIT + file LICENSE", "GPL (>= 2)", "GPL-2 | GPL-3"
+PACKAGES = {
+    "r-cran-magrittr": "magrittr",
+    "r-cran-r6": "R6",
+    "r-cran-jsonlite": "jsonlite",
+    "r-cran-digest": "digest",
+    "r-cran-bitops": "bitops",
+    "r-cran-base64enc": "base64enc",
+}
+
+
+LICENCE_FORMS = (
+    "GPL (>= 2.0, < 3)",
+    "LGPL (== 2.1)",
+    "Part of R 4.2.2",
+    "BSD_3_clause + file LICENSE | Apache License 2.0",
+    "file LICENSE",
+)
 
 
 def _description(package: str) -> tuple[str, bytes]:
@@ -37,12 +54,17 @@ def test_debian_descriptions_equal_syft(tmp_path: Path) -> None:
     files = [TarFile(*_description(package)) for package in PACKAGES]
     # a file named DESCRIPTION that is no R package: neither tool makes a package of it
     files.append(TarFile("usr/share/doc/other/DESCRIPTION", b"Some project.\nVersion: 2\n"))
+    # licence fields of other forms "Writing R Extensions" allows, written by hand
+    for index, licence in enumerate(LICENCE_FORMS):
+        text = f"Package: lic{index}\nVersion: 1.0-{index}\nLicense: {licence}\n"
+        files.append(TarFile(f"usr/local/lib/R/site-library/lic{index}/DESCRIPTION", text.encode()))
     layout = build_image(tmp_path / "r", files)
     mine = ours(layout, {"R-package"})
     artifacts = syft_artifacts(f"oci-dir:{layout}")
     assert mine == theirs(artifacts, {"R-package"})
     assert licences_ours(layout, {"R-package"}) == licences_theirs(artifacts, {"R-package"})
-    assert {name for _, name, _, _ in mine} == {"magrittr", "R6", "jsonlite"}
+    names = set(PACKAGES.values()) | {f"lic{i}" for i in range(len(LICENCE_FORMS))}
+    assert {name for _, name, _, _ in mine} == names
 
 
 def test_real_description_fields() -> None:
@@ -68,9 +90,9 @@ def test_continuation_lines_and_missing_fields() -> None:
 
 
 def test_licence_alternatives() -> None:
-    data = b"Package: p\nVersion: 1\nLicense: GPL-2 | GPL-3 | file LICENSE\n"
+    data = b"Package: p\nVersion: 1\nLicense: GPL-2 | GPL (>= 3) | file LICENSE\n"
     (pkg,) = CATALOGER.parse("lib/p/DESCRIPTION", data, CTX)
-    assert pkg.licenses == ("GPL-2", "GPL-3")
+    assert pkg.licenses == ("GPL-2.0-only", "GPL-3.0-or-later")  # SPDX ids, as syft
 
 
 def test_paths() -> None:
