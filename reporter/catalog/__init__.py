@@ -53,4 +53,4 @@ ALL_CATALOGERS: tuple[Cataloger, ...] = (
 )
 
 # Bumped whenever what a layer scan keeps or how it is parsed changes: it keys the layer cache.
-CATALOG_VERSION = "3"
+CATALOG_VERSION = "4"
