@@ -308,6 +308,14 @@ _PATHS = [
 ]  # fmt: skip
 
 
+_PATHS += [
+    "usr/lib/R/site-library/x/DESCRIPTION", "var/www/wp-content/plugins/x/x.php",
+    "usr/local/lib/php/.registry/.channel.pecl.php.net/x.reg", "app/x.dll", "app/x.exe",
+    "app/x.deps.json", "opt/conda/conda-meta/x-1.0-0.json",
+    "usr/local/lib/luarocks/rocks-5.1/x/1.0-1/x-1.0-1.rockspec",
+]  # fmt: skip
+
+
 def _wanted(cataloger: Cataloger) -> list[tuple[str, int]]:
     found = []
     for path in _PATHS:
