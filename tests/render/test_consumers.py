@@ -123,9 +123,10 @@ def _described_container(document: dict[str, Any]) -> dict[str, Any]:
         for r in document.get("relationships", ())
         if r["relationshipType"] == "DESCRIBES" and r["spdxElementId"] == "SPDXRef-DOCUMENT"
     }
+    packages: list[dict[str, Any]] = document["packages"]
     (image,) = [
         p
-        for p in document["packages"]
+        for p in packages
         if p.get("primaryPackagePurpose") == "CONTAINER" and p["SPDXID"] in described
     ]
     return image
