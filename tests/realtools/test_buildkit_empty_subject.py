@@ -132,3 +132,17 @@ def test_sample_builder_empty_subject_gives_the_named_subject_facts(tmp_path: Pa
     del empty["attestation.linked-by"]
     assert empty == named
     assert named["config-source.digest"] == "sha1:0123456789abcdef0123456789abcdef01234567"
+
+
+def test_real_buildx_export_without_attestation_says_what_is_missing(
+    public_fixtures: Path, tmp_path: Path
+) -> None:
+    """The plain buildx OCI export holds no provenance, only a history comment and a created
+    annotation: the page says which kinds of provenance are absent and that the rest is listed."""
+    export = public_fixtures / FIXTURES / "oci-archive/hello-oci-gzip.tar"
+    page = tmp_path / "r.html"
+    assert main(["report", "-q", "--no-cache", str(export), "-f", "html", "-o", str(page)]) == 0
+    text = page.read_text()
+    assert "No build provenance recorded in the image (no attestation" in text
+    assert "what it does record is listed below" in text
+    assert "buildkit.dockerfile.v0" in text  # the history comment, one of the facts listed
