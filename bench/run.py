@@ -2,6 +2,7 @@
 
     python bench/run.py [--rounds 5] [--no-syft] [--format cyclonedx-json] [--only cold,trivy]
                         [--json bench/results.json] [INPUT ...]
+    python bench/run.py --parity OURS.json SYFT.json [SYFT.json ...] [--json FILE]
 
 Default inputs: ``../shared/fixtures/real/*`` and, when ``bench/make_image.py`` has been run,
 ``bench/.images/host-usr.oci-{gzip,zstd}``. In every round and for every input, in rotating
@@ -27,8 +28,10 @@ order, each of these runs as its own process:
 Wall time is measured around the process; peak RSS is the child's ``ru_maxrss`` from
 ``os.wait4`` (the largest single process). After the timed rounds, one more run of ``cold`` and
 ``syft`` samples the proportional set size (PSS) of the whole process tree every 20 ms, which
-counts our worker processes too. Then medians, ratios and the package-set difference (type,
-name, version, purl) between our JSON report and syft's output are printed.
+counts our worker processes too. Then medians, ratios and the package difference between our
+JSON report and syft's output are printed: per package type, rows (ours, syft, same by
+type, name, version and purl), the keys only one side has, and syft's rows that no row of
+ours matches at one of the same files. ``--parity`` prints only that, for files made before.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -352,50 +356,94 @@ def bench(inputs: list[Input], rounds: int, syft: bool, tmp: Path, only: set[str
 # -- packages ----------------------------------------------------------------------------------
 
 Key = tuple[str, str, str, str]
+# one row per package a tool reports: its key and the paths it cites as evidence
+Row = tuple[Key, frozenset[str]]
+
+
+def _ours_rows(path: Path) -> list[Row]:
+    doc = json.loads(path.read_text())
+    return [
+        (
+            (p["type"], p["name"], p["version"], p.get("purl", "")),
+            frozenset(loc["path"] for loc in p["locations"]),
+        )
+        for image in doc["images"]
+        for p in image["packages"]
+    ]
+
+
+def _syft_rows(paths: list[Path]) -> list[Row]:
+    rows: list[Row] = []
+    for path in paths:
+        doc = json.loads(path.read_text())
+        rows += [
+            (
+                (a["type"], a["name"], a["version"], a.get("purl", "")),
+                frozenset(loc["path"] for loc in a["locations"]),
+            )
+            for a in doc["artifacts"]
+        ]
+    return rows
 
 
 def _ours_packages(path: Path) -> set[Key]:
-    doc = json.loads(path.read_text())
-    return {
-        (p["type"], p["name"], p["version"], p.get("purl", ""))
-        for image in doc["images"]
-        for p in image["packages"]
-    }
+    return {key for key, _ in _ours_rows(path)}
 
 
 def _syft_packages(paths: list[Path]) -> set[Key]:
-    found: set[Key] = set()
-    for path in paths:
-        doc = json.loads(path.read_text())
-        found |= {(a["type"], a["name"], a["version"], a.get("purl", "")) for a in doc["artifacts"]}
-    return found
+    return {key for key, _ in _syft_rows(paths)}
 
 
-def package_diff(tmp: Path, item: Input) -> dict[str, Any]:
-    ours = _ours_packages(tmp / f"ours-{abs(hash(item.label))}.json")
-    syft_files = [
-        tmp / f"syft-{abs(hash(item.label))}-{n}.json" for n in range(len(item.syft_sources))
-    ]
-    if not all(p.exists() for p in syft_files):
-        return {}
-    theirs = _syft_packages(syft_files)
+def _unlocated(theirs: list[Row], ours: list[Row]) -> list[Row]:
+    """syft's rows with no row of ours of the same key citing at least one of the same files.
+
+    Rows are counted, not keys: the same (type, name, version, purl) is a separate package in
+    each directory it is installed in (pip in the venv and in dist-packages, ``debug`` under
+    four ``node_modules``, Go's ``stdlib`` once per binary), and sets would hide a missing copy.
+    The location lists themselves differ by design (syft cites ``/var/lib/dpkg/info/*.list``,
+    we cite the copyright file), so one shared path is the match.
+    """
+    pool: dict[Key, list[frozenset[str]]] = {}
+    for key, paths in ours:
+        pool.setdefault(key, []).append(paths)
+    missing: list[Row] = []
+    for key, paths in sorted(theirs, key=lambda r: (r[0], sorted(r[1]))):
+        candidates = pool.get(key, [])
+        hit = next((n for n, mine in enumerate(candidates) if mine & paths), None)
+        if hit is None:
+            missing.append((key, paths))
+        else:
+            candidates.pop(hit)
+    return missing
+
+
+def diff_packages(ours_json: Path, syft_jsons: list[Path]) -> dict[str, Any]:
+    """Our JSON report against syft-json output(s) of the same image, by package row."""
+    ours_rows, theirs_rows = _ours_rows(ours_json), _syft_rows(syft_jsons)
+    ours_count = Counter(key for key, _ in ours_rows)
+    theirs_count = Counter(key for key, _ in theirs_rows)
+    same = ours_count & theirs_count
+    ours, theirs = set(ours_count), set(theirs_count)
     short_ours = {k[:3] for k in ours}
     short_theirs = {k[:3] for k in theirs}
     types = sorted({k[0] for k in ours | theirs})
     by_type = {
         kind: {
-            "ours": sum(1 for k in ours if k[0] == kind),
-            "syft": sum(1 for k in theirs if k[0] == kind),
-            "same": sum(1 for k in ours & theirs if k[0] == kind),
+            "ours": sum(n for k, n in ours_count.items() if k[0] == kind),
+            "syft": sum(n for k, n in theirs_count.items() if k[0] == kind),
+            "same": sum(n for k, n in same.items() if k[0] == kind),
         }
         for kind in types
     }
     return {
         "by type": by_type,
-        "ours": len(ours),
-        "syft": len(theirs),
-        "same (type,name,version,purl)": len(ours & theirs),
+        "ours": sum(ours_count.values()),
+        "syft": sum(theirs_count.values()),
+        "same (type,name,version,purl)": sum(same.values()),
         "same (type,name,version)": len(short_ours & short_theirs),
+        "syft rows without ours at the same path": [
+            [*key, sorted(paths)] for key, paths in _unlocated(theirs_rows, ours_rows)
+        ],
         "only ours": sorted(ours - theirs),
         "only syft": sorted(theirs - ours),
         "only ours (type,name,version)": sorted(short_ours - short_theirs),
@@ -407,6 +455,36 @@ def package_diff(tmp: Path, item: Input) -> dict[str, Any]:
             if a[:3] == b[:3] and a[3] != b[3]
         ),
     }
+
+
+def package_diff(tmp: Path, item: Input) -> dict[str, Any]:
+    syft_files = [
+        tmp / f"syft-{abs(hash(item.label))}-{n}.json" for n in range(len(item.syft_sources))
+    ]
+    if not all(p.exists() for p in syft_files):
+        return {}
+    return diff_packages(tmp / f"ours-{abs(hash(item.label))}.json", syft_files)
+
+
+def print_diff(label: str, diff: dict[str, Any]) -> None:
+    print(
+        f"{label}: ours {diff['ours']}, syft {diff['syft']}, same with purl "
+        f"{diff['same (type,name,version,purl)']}, same by type/name/version "
+        f"{diff['same (type,name,version)']} (distinct)"
+    )
+    print(f"  {'type':22} {'ours':>6} {'syft':>6} {'same':>6}")
+    for kind, row in diff["by type"].items():
+        print(f"  {kind:22} {row['ours']:6} {row['syft']:6} {row['same']:6}")
+    for side in ("only ours", "only syft"):
+        rows = diff[side]
+        if rows:
+            shown = ", ".join(f"{t}:{n}@{v} {p}" for t, n, v, p in rows[:12])
+            more = f" … (+{len(rows) - 12})" if len(rows) > 12 else ""
+            print(f"  {side}: {len(rows)}: {shown}{more}")
+    unlocated = diff["syft rows without ours at the same path"]
+    print(f"  syft rows without a row of ours citing one of the same files: {len(unlocated)}")
+    for t, n, v, _, paths in unlocated[:12]:
+        print(f"    {t}:{n}@{v} {paths[:2]}")
 
 
 # -- printing ----------------------------------------------------------------------------------
@@ -496,22 +574,8 @@ def report(inputs: list[Input], tmp: Path, rounds: int) -> dict[str, Any]:
             continue
         diff = package_diff(tmp, item)
         results["inputs"][item.label]["packages"] = diff
-        if not diff:
-            continue
-        print(
-            f"{item.label}: ours {diff['ours']}, syft {diff['syft']}, same with purl "
-            f"{diff['same (type,name,version,purl)']}, same by type/name/version "
-            f"{diff['same (type,name,version)']}"
-        )
-        print(f"  {'type':22} {'ours':>6} {'syft':>6} {'same':>6}")
-        for kind, row in diff["by type"].items():
-            print(f"  {kind:22} {row['ours']:6} {row['syft']:6} {row['same']:6}")
-        for side in ("only ours (type,name,version)", "only syft (type,name,version)"):
-            rows = diff[side]
-            if rows:
-                shown = ", ".join(f"{t}:{n}@{v}" for t, n, v in rows[:12])
-                more = f" … (+{len(rows) - 12})" if len(rows) > 12 else ""
-                print(f"  {side}: {len(rows)}: {shown}{more}")
+        if diff:
+            print_diff(item.label, diff)
     return results
 
 
@@ -527,7 +591,23 @@ def main() -> int:
     parser.add_argument(
         "--only", default="", help="comma-separated columns to run (default all), e.g. cold,trivy"
     )
+    parser.add_argument(
+        "--parity",
+        nargs="+",
+        metavar=("OURS.json", "SYFT.json"),
+        help="run nothing: print the package table of an existing `report -f json` file "
+        "against syft-json file(s) of the same image (one per platform), then exit",
+    )
     args = parser.parse_args()
+    if args.parity:
+        if len(args.parity) < 2:
+            parser.error("--parity needs OURS.json and at least one SYFT.json")
+        ours_json, *syft_jsons = (Path(p) for p in args.parity)
+        diff = diff_packages(ours_json, syft_jsons)
+        print_diff(ours_json.name, diff)
+        if args.json:
+            Path(args.json).write_text(json.dumps(diff, indent=2, default=list) + "\n")
+        return 0
     OURS_FORMAT[0] = args.format
     only = {n for n in args.only.split(",") if n}
     paths = args.inputs
