@@ -11,17 +11,15 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from reporter import __version__
 from reporter.archive.detect import open_input
 from reporter.archive.interface import Archive, blob_path
 from reporter.catalog import CATALOG_VERSION
-from reporter.catalog.interface import Cataloger
-from reporter.catalog.run import catalog_image
 from reporter.errors import InputError, IntegrityError, LayoutError, NotFoundError, UsageError
 from reporter.image import describe, describe_docker
 from reporter.integrity import image_integrity_findings, require
-from reporter.layers.scan import LayerScan
 from reporter.layers.schedule import scan_layers, stream_scanner
 from reporter.layers.verify import verify_layer
 from reporter.model import (
@@ -38,17 +36,23 @@ from reporter.model import (
     Report,
 )
 from reporter.options import Options
-from reporter.progress import ProgressCallback
 from reporter.provenance.baseimage import BaseCheck, check_base, find_base
-from reporter.provenance.buildrecord import RecordEntry, load_dockerbuild
 from reporter.provenance.merge import build_provenance
 from reporter.provenance.metadata_file import MetadataEntry, load_metadata_file, match_metadata
-from reporter.provenance.sbom_compare import Comparison, compare_sbom
+from reporter.provenance.sbom_compare import Comparison
 from reporter.provenance.signature_tags import cosign_signature_refs
-from reporter.provenance.signatures import load_trusted_keys
 from reporter.report import assemble_image, assemble_report
 from reporter.resolve import matches_platform, read_blob, resolve
 from reporter.selector import available, split_selector
+
+# Start-up (issue 16): what ``inspect`` never runs is imported where it is used: the
+# catalog runner, build records, signature keys (cryptography), the SBOM comparison.
+if TYPE_CHECKING:
+    from reporter.catalog.interface import Cataloger
+    from reporter.layers.scan import LayerScan
+    from reporter.progress import ProgressCallback
+    from reporter.provenance.buildrecord import RecordEntry
+    from reporter.provenance.signatures import TrustedKey
 
 __all__ = [
     "Scanned",
@@ -241,6 +245,10 @@ def _attestation_blobs(
 
 
 def _load_build_records(options: Options) -> list[RecordEntry]:
+    if not options.build_records:
+        return []
+    from reporter.provenance.buildrecord import load_dockerbuild
+
     return [
         entry
         for name in options.build_records
@@ -284,7 +292,11 @@ def generate(path: str, options: Options, progress: ProgressCallback | None = No
     metadata = _load_metadata(options)
     records = _load_build_records(options)
     metadata.extend(r.metadata for r in records)
-    trusted_keys = load_trusted_keys(options.trust_keys)
+    trusted_keys: tuple[TrustedKey, ...] = ()
+    if options.trust_keys:
+        from reporter.provenance.signatures import load_trusted_keys
+
+        trusted_keys = load_trusted_keys(options.trust_keys)
     candidates = _base_candidates(options)
     scanned = describe_input(path, options, catalogers, progress)
     try:
@@ -319,15 +331,17 @@ def generate(path: str, options: Options, progress: ProgressCallback | None = No
                     # bytes that are not the layer's say nothing about the image's packages
                     if scan is not None and not layer.failed_verification
                 ]
+                from reporter.catalog.run import catalog_image
+
                 result = catalog_image(pairs, catalogers, desc.config.architecture)
                 packages = result.packages
                 distro = result.distro
                 image_findings.extend(result.findings)
-            sbom = (
-                compare_sbom(provenance.attested_packages, packages)
-                if options.catalog and provenance.attested_packages
-                else Comparison()
-            )
+            sbom = Comparison()
+            if options.catalog and provenance.attested_packages:
+                from reporter.provenance.sbom_compare import compare_sbom
+
+                sbom = compare_sbom(provenance.attested_packages, packages)
             image_findings.extend(provenance.findings)
             reports.append(
                 assemble_image(desc, provenance, base, packages, image_findings, distro, sbom)

@@ -26,7 +26,6 @@ from reporter.model import AttestationRef, Descriptor, Fact, Finding, FindingKin
 
 from .buildinfo import attr_facts
 from .common import Part, is_digest, parsed_sources, purl_to_ref, text
-from .sbom_compare import cyclonedx_packages
 
 __all__ = [
     "DSSE_MEDIA_TYPE",
@@ -375,6 +374,8 @@ def read_attestation(
     elif statement.predicate_type == SPDX:
         part = read_spdx(statement.predicate, origin, detail, where)
     elif statement.predicate_type == CYCLONEDX:
+        from .sbom_compare import cyclonedx_packages  # start-up: not for inspect's images
+
         part = Part(packages=cyclonedx_packages(statement.predicate))
     elif statement.predicate_type.startswith(VSA_PREFIX):
         # a verifier's verdict (provenance/vsa.py reads it), never build provenance

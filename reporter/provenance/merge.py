@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from reporter.model import (
     AttestationRef,
@@ -39,8 +40,10 @@ from .annotations import annotation_facts
 from .common import Part, is_digest, parse_ref
 from .labels import inherited_labels, mark_inherited
 from .metadata_file import MetadataEntry
-from .signatures import TrustedKey
 from .trust import check_layer
+
+if TYPE_CHECKING:
+    from .signatures import TrustedKey
 
 __all__ = ["ORIGIN_RANK", "build_provenance", "metadata_part"]
 

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from reporter import versions
 from reporter.model import Package, PackageDelta, Report
 
 __all__ = [
@@ -111,6 +110,8 @@ def _same_version(kind: str, a: str, b: str) -> bool:
         return True
     if not a or not b:
         return False
+    from reporter import versions  # the version schemes: only when versions differ
+
     return versions.compare(kind, a, b) == 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import orjson
 
@@ -23,8 +24,14 @@ from reporter.model import (
 )
 
 from .attestations import parse_statement
-from .signatures import SIMPLESIGNING_MEDIA_TYPE, TrustedKey, check_cosign, check_envelope
 from .vsa import is_vsa, read_vsa
+
+if TYPE_CHECKING:
+    from .signatures import TrustedKey
+
+# = signatures.SIMPLESIGNING_MEDIA_TYPE (tests/test_startup.py checks): spelled here so that
+# an unsigned attestation never imports the signature checks and cryptography (start-up).
+_SIMPLESIGNING_MEDIA_TYPE = "application/vnd.dev.cosign.simplesigning.v1+json"
 
 __all__ = ["LayerCheck", "check_layer"]
 
@@ -54,7 +61,9 @@ def check_layer(
         predicate_type=predicate_type,
         kind=ref.kind,
     )
-    if layer.media_type == SIMPLESIGNING_MEDIA_TYPE:
+    if layer.media_type == _SIMPLESIGNING_MEDIA_TYPE:
+        from .signatures import check_cosign
+
         signed, problems = check_cosign(data, layer.annotations, image_digest, keys, where)
         return LayerCheck(
             replace(base, signature=signed, used=signed.status != "invalid"),
@@ -68,6 +77,8 @@ def check_layer(
     except orjson.JSONDecodeError:
         doc = None  # parse_statement reports it
     if isinstance(doc, dict) and ("payloadType" in doc or "signatures" in doc):
+        from .signatures import check_envelope
+
         status, findings = check_envelope(doc, keys, where)
     if status.status == "invalid":
         return LayerCheck(

@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
 import orjson
 from packageurl import PackageURL
@@ -296,6 +297,15 @@ _OPERATORS = frozenset({"and", "or", "with"})
 
 
 @lru_cache(maxsize=1)
+def spdx_licensing() -> Any:
+    """license_expression's SPDX licensing, built once: what spdx-tools keeps as its
+    ``spdx_licensing`` singleton, without importing spdx-tools (the JSON writers do not)."""
+    from license_expression import get_spdx_licensing  # type: ignore[import-untyped]
+
+    return get_spdx_licensing()
+
+
+@lru_cache(maxsize=1)
 def _listed_ids() -> frozenset[str]:
     from reporter.catalog.licences import spdx_ids
 
@@ -311,8 +321,7 @@ def spdx_expression(text: str) -> str | None:
     case-insensitively, SPDX 2.3 Annex D.2), not merely one the parser has an alias for —
     the parser would read "GPL" as GPL-1.0-or-later, which the package never said.
     """
-    from license_expression import ExpressionError  # type: ignore[import-untyped]
-    from spdx_tools.common.spdx_licensing import spdx_licensing
+    from license_expression import ExpressionError
 
     if not text.strip() or not all(c.isalnum() or c in " ().+:-" for c in text):
         return None
@@ -321,7 +330,7 @@ def spdx_expression(text: str) -> str | None:
         if token.lower() not in _OPERATORS and token.lower().removesuffix("+") not in listed:
             return None
     try:
-        parsed = spdx_licensing.parse(text, validate=True, strict=True)
+        parsed = spdx_licensing().parse(text, validate=True, strict=True)
     except ExpressionError:
         return None
     if parsed is None:

@@ -57,7 +57,8 @@ def _cyclonedx(xml: bool) -> Callable[[str, bool], Renderer]:
 
 
 def _spdx(_spec_version: str, _index_root: bool) -> Renderer:
-    from reporter.render.spdx import SPDXJSONRenderer
+    # written directly from the same facts as the spdx-tools path: no spdx-tools import
+    from reporter.render.spdx_json import SPDXJSONRenderer
 
     return SPDXJSONRenderer()
 
