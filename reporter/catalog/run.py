@@ -54,7 +54,9 @@ def catalog_image(
     by_name = {cataloger.name: cataloger for cataloger in catalogers}
     packages: dict[tuple[str, str, str, str, str], Package] = {}
     owned: set[str] = set()  # files a package manager installed
-    for path, captured, version in (*fs.visible_captured(), *_linked(fs, catalogers, findings)):
+    listed = _listed(fs, catalogers)
+    linked = _linked(fs, catalogers, findings)
+    for path, captured, version in (*fs.visible_captured(), *linked, *listed):
         cataloger = by_name.get(captured.cataloger)
         if cataloger is None:
             continue
@@ -81,6 +83,23 @@ def catalog_image(
         key=lambda p: (p.sort_key, p.locations[0].path if p.locations else "", p.cataloger),
     )
     return CatalogResult(resolve_dependencies(ordered), distro, tuple(findings))
+
+
+def _listed(fs: FileSystem, catalogers: Sequence[Cataloger]) -> list[tuple[str, Captured, Version]]:
+    """Empty captures for the visible entries a cataloger lists by name (``Declared.lists``).
+
+    The location is the visible version's; ``_introduced`` gives the package the layer that
+    first brought the entry (a tar lists a directory again in every layer that adds something
+    below it)."""
+    out: list[tuple[str, Captured, Version]] = []
+    for cataloger in catalogers:
+        lists = getattr(cataloger, "lists", None)
+        if lists is None:
+            continue
+        for path in sorted(fs.versions):
+            if lists(path):
+                out.append((path, Captured(path, cataloger.name, b""), fs.versions[path][-1]))
+    return out
 
 
 def _linked(
@@ -244,7 +263,9 @@ def _introduced(
     for version in reversed(history[:-1]):
         if not alive:
             break
-        data = _kept_data(fs, version, cataloger.name)
+        # a listed entry is read by name: every version of the path says the same
+        listing = getattr(cataloger, "lists", None) is not None
+        data = b"" if listing else _kept_data(fs, version, cataloger.name)
         if data is None:
             break
         context = ParseContext(distro, arch, _reader(fs, cataloger.name, version.layer))
