@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["ALL_CATALOGERS", "CATALOG_VERSION", "LOCKFILE_CATALOGERS", "catalogers"]
 
 # Bumped whenever what a layer scan keeps or how it is parsed changes: it keys the layer cache.
-CATALOG_VERSION = "4"
+CATALOG_VERSION = "5"
 
 _LAZY = frozenset(("ALL_CATALOGERS", "LOCKFILE_CATALOGERS", "catalogers"))
 

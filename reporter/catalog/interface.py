@@ -7,6 +7,9 @@ regular file in a layer, in one streaming pass, and keeps only what is asked for
 * a ``Scanner``: fed the content chunk by chunk (for files too big to keep, such as
   executables searched for Go build info); its ``result()`` is what is kept.
 
+A ``Declared`` cataloger may also list entries by name (``lists``): no content, any entry
+type, read from the squashed view after the walk (the Nix store's directories).
+
 After the walk, ``reporter.catalog.run`` builds the squashed view (whiteouts applied), detects
 the distro, and calls ``parse(path, data, ctx)`` for every kept file that is visible, where
 ``ctx.read`` gives access to the other kept files of the same view (e.g. dpkg's copyright
@@ -109,6 +112,10 @@ class Declared:
     parser: Parser
     unreadable: tuple[type[Exception], ...] = ()
     what: str = ""
+    # Entries read by name only (syft's nix store objects, directories among them): every
+    # visible entry of the squashed view, of any type, whose path this accepts is given to
+    # ``parse`` with empty data. No content is kept, so the layer walk does not change.
+    lists: Callable[[str], bool] | None = None
 
     def parse(self, path: str, data: bytes, ctx: ParseContext, /) -> list[FoundPackage]:
         try:

@@ -22,6 +22,7 @@ from reporter.catalog import (
     golang,
     java,
     lua,
+    nix,
     npm,
     php,
     portage,
@@ -67,6 +68,7 @@ ALL_CATALOGERS: tuple[Cataloger, ...] = (
     dotnet.DEPS_CATALOGER,
     conda.CATALOGER,
     lua.CATALOGER,
+    nix.CATALOGER,
     binary.CLASSIFIER_CATALOGER,
     binary.JVM_CATALOGER,
 )

@@ -13,9 +13,16 @@ from dataclasses import dataclass
 from reporter.catalog import distro as distro_detection
 from reporter.catalog.cpe import cpe_candidates
 from reporter.catalog.dependencies import resolve_dependencies
-from reporter.catalog.interface import Cataloger, Distro, FoundPackage, ParseContext
+from reporter.catalog.interface import (
+    Cataloger,
+    Distro,
+    FoundPackage,
+    ParseContext,
+    Scanner,
+    WholeFile,
+)
 from reporter.layers.filesystem import FileSystem, Version, build_filesystem
-from reporter.layers.scan import LayerScan
+from reporter.layers.scan import Captured, LayerScan
 from reporter.model import Finding, FindingKind, Layer, Location, Package
 
 __all__ = ["CatalogResult", "catalog_image"]
@@ -47,7 +54,9 @@ def catalog_image(
     by_name = {cataloger.name: cataloger for cataloger in catalogers}
     packages: dict[tuple[str, str, str, str, str], Package] = {}
     owned: set[str] = set()  # files a package manager installed
-    for path, captured, version in fs.visible_captured():
+    listed = _listed(fs, catalogers)
+    linked = _linked(fs, catalogers, findings)
+    for path, captured, version in (*fs.visible_captured(), *linked, *listed):
         cataloger = by_name.get(captured.cataloger)
         if cataloger is None:
             continue
@@ -74,6 +83,105 @@ def catalog_image(
         key=lambda p: (p.sort_key, p.locations[0].path if p.locations else "", p.cataloger),
     )
     return CatalogResult(resolve_dependencies(ordered), distro, tuple(findings))
+
+
+def _listed(fs: FileSystem, catalogers: Sequence[Cataloger]) -> list[tuple[str, Captured, Version]]:
+    """Empty captures for the visible entries a cataloger lists by name (``Declared.lists``).
+
+    The location is the visible version's; ``_introduced`` gives the package the layer that
+    first brought the entry (a tar lists a directory again in every layer that adds something
+    below it)."""
+    out: list[tuple[str, Captured, Version]] = []
+    for cataloger in catalogers:
+        lists = getattr(cataloger, "lists", None)
+        if lists is None:
+            continue
+        for path in sorted(fs.versions):
+            if lists(path):
+                out.append((path, Captured(path, cataloger.name, b""), fs.versions[path][-1]))
+    return out
+
+
+def _linked(
+    fs: FileSystem, catalogers: Sequence[Cataloger], findings: list[Finding]
+) -> list[tuple[str, Captured, Version]]:
+    """Captures for visible hard links to a lower layer's file: the target's kept content,
+    offered under the link's name as the walker offers a same-layer link's.
+
+    A layer is read once, before the layers above it are seen, so a target is only kept when
+    some cataloger wanted it under its own name (or another name in its layer). When it was
+    not, the link is a ``capture-skipped`` finding that says so.
+    """
+    out: list[tuple[str, Captured, Version]] = []
+    for path in sorted(fs.versions):
+        link = fs.versions[path][-1]
+        entry = link.entry
+        if entry.type != "hardlink" or entry.linkname in fs.per_layer[link.layer]:
+            continue
+        target = fs.link_target(path)
+        layer = fs.layers[link.layer]
+        for cataloger in catalogers:
+            size = target.entry.size if target is not None else 1 << 20
+            mode = target.entry.mode if target is not None else entry.mode
+            try:
+                want = cataloger.wants(path, mode, size)
+            except Exception:  # the walker has said so for this name already
+                continue
+            if want is None or (isinstance(want, WholeFile) and size > want.max_bytes):
+                continue
+            kept = _link_content(fs, target, cataloger.name, want) if target else None
+            if kept is not None:
+                out.append((path, Captured(path, cataloger.name, *kept), link))
+                continue
+            if target is not None and _offered(cataloger, target):
+                continue  # it read the target under its own name and kept nothing: nothing there
+            why = (
+                "which no cataloger kept when its layer was read"
+                if target is not None
+                else "which is not in the image"
+            )
+            findings.append(
+                Finding(
+                    FindingKind.CAPTURE_SKIPPED,
+                    f"/{path} (layer {layer.index} {layer.digest}) is a hard link to "
+                    f"/{entry.linkname} of a lower layer, {why}: its content is not read for "
+                    f"cataloger {cataloger.name}",
+                    where=f"/{path}",
+                    severity="info",
+                )
+            )
+    return out
+
+
+def _offered(cataloger: Cataloger, target: Version) -> bool:
+    """Whether the walker offered the target to ``cataloger`` under its own name (``wants``
+    is pure, so asking again gives the walker's answer)."""
+    entry = target.entry
+    try:
+        return cataloger.wants(entry.path, entry.mode, entry.size) is not None
+    except Exception:
+        return False
+
+
+def _link_content(
+    fs: FileSystem, target: Version, cataloger: str, want: WholeFile | Scanner
+) -> tuple[bytes, bool] | None:
+    """(data, whole) for ``cataloger`` from what the target's layer kept; None if nothing."""
+    captures = fs.captured(target)
+    full = next((c.data for c in captures if c.whole), None)
+    if isinstance(want, WholeFile):
+        return None if full is None else (full, True)
+    own = next((c for c in captures if c.cataloger == cataloger and not c.whole), None)
+    if own is not None:
+        return own.data, False
+    if full is None:
+        return None
+    try:
+        want.feed(full)
+        result = want.result()
+    except Exception:
+        return None
+    return None if result is None else (result, False)
 
 
 def _owned_binary(package: Package, owned: set[str]) -> bool:
@@ -155,7 +263,9 @@ def _introduced(
     for version in reversed(history[:-1]):
         if not alive:
             break
-        data = _kept_data(fs, version, cataloger.name)
+        # a listed entry is read by name: every version of the path says the same
+        listing = getattr(cataloger, "lists", None) is not None
+        data = b"" if listing else _kept_data(fs, version, cataloger.name)
         if data is None:
             break
         context = ParseContext(distro, arch, _reader(fs, cataloger.name, version.layer))

@@ -100,6 +100,26 @@ class FileSystem:
             for item in self._captures.get((version.layer, version.entry.path), ()):
                 yield path, item, version
 
+    def link_target(self, path: str) -> Version | None:
+        """For a visible hard link whose target is in a lower layer: the version of the target
+        the link names (the last one below the link's layer). None when ``path`` is no such
+        link, or the target is not in the view (deleted since, or never there).
+
+        image-spec layer.md allows a hard link to a lower layer's file; an extractor links to
+        the target as it is when the link's layer is applied, so a later layer's version of
+        the target is not the link's content.
+        """
+        versions = self.versions.get(path)
+        if not versions or versions[-1].entry.type != "hardlink":
+            return None
+        link = versions[-1]
+        target = link.entry.linkname
+        if target in self.per_layer[link.layer]:
+            return None  # the same layer: the walker already kept its content under this name
+        older = self.versions.get(target) or self.versions.get(self._resolve(target)) or ()
+        below = [v for v in older if v.layer < link.layer and v.entry.type == "file"]
+        return below[-1] if below else None
+
     def read(self, path: str, cataloger: str = "", *, upto: int | None = None) -> bytes | None:
         """Kept content of ``path`` in the squashed view (or as of layer position ``upto``).
 

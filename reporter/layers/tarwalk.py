@@ -40,7 +40,6 @@ _ZERO_BLOCK = bytes(_BLOCK)
 # isHeaderOnlyType and CPython's tarfile).
 _HEADER_ONLY = frozenset((b"1", b"2", b"3", b"4", b"5", b"6"))
 _FILE_TYPES = frozenset((b"0", b"\x00", b"7"))
-_LINK_NOMINAL_SIZE = 1 << 20  # what catalogers are told of a lower-layer hard link's size
 _SPARSE_KEYS = ("GNU.sparse.major", "GNU.sparse.map", "GNU.sparse.size", "GNU.sparse.realsize")
 
 
@@ -735,7 +734,9 @@ class _Walker:
         if not self.catalogers:
             return
         if info is None:
-            self._lower_layer_link(path, mode, target)
+            # A lower layer's file (image-spec layer.md allows it): its content is in another
+            # blob. The entry records the target; ``reporter.catalog.run`` offers that layer's
+            # kept content under this name, or says why there is none.
             return
         self._files[path] = info
         kept = self._kept.get(target)
@@ -774,25 +775,6 @@ class _Walker:
             # The target went by unwanted under its own name (busybox's ``bin/[`` before
             # ``bin/busybox``): ``scan_layer`` reads it again in a second pass, if it can.
             self.link_misses.append(_LinkMiss(path, target, cataloger, info[0], info[1]))
-
-    def _lower_layer_link(self, path: str, mode: int, target: str) -> None:
-        """A hard link to a file of a lower layer (OCI image-spec layer.md allows it): its
-        content is in another blob, which this pass does not read. Said, when a cataloger
-        wants the name, so that nothing is silently missed; the size is unknown here, so the
-        catalogers are asked as for a 1 MiB file."""
-        for cataloger in self.catalogers:
-            try:
-                want = cataloger.wants(path, mode, _LINK_NOMINAL_SIZE)
-            except Exception as exc:
-                self._cataloger_failed(cataloger.name, path, exc)
-                continue
-            if want is not None:
-                self._finding(
-                    FindingKind.CAPTURE_SKIPPED,
-                    f"{path} is a hard link to {target}, which is not in this layer: its "
-                    f"content is not read for cataloger {cataloger.name}",
-                    severity="info",
-                )
 
     def unresolved_links(self, misses: Sequence[_LinkMiss]) -> None:
         for miss in misses:

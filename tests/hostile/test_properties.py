@@ -313,6 +313,7 @@ _PATHS += [
     "usr/local/lib/php/.registry/.channel.pecl.php.net/x.reg", "app/x.dll", "app/x.exe",
     "app/x.deps.json", "opt/conda/conda-meta/x-1.0-0.json",
     "usr/local/lib/luarocks/rocks-5.1/x/1.0-1/x-1.0-1.rockspec",
+    "nix/store/5wh3x9v9w96vbhdrj20in6cdfica2iwz-x-1.0-bin",
 ]  # fmt: skip
 
 
@@ -321,7 +322,8 @@ def _wanted(cataloger: Cataloger) -> list[tuple[str, int]]:
     for path in _PATHS:
         for mode in (0o644, 0o755):
             want = cataloger.wants(path, mode, 1 << 20)
-            if want is not None:
+            lists = getattr(cataloger, "lists", None)  # read by name only: parsed with b""
+            if want is not None or (lists is not None and lists(path)):
                 found.append((path, mode))
     return found
 
