@@ -30,9 +30,12 @@ A vendor ``apache`` among the candidates is the only one kept (syft's ``knownVen
 syft's per-type tables (``candidate_by_package_type.go``: vendors and products added or removed
 for named packages) are re-stated in ``_ADDITIONS`` / ``_REMOVALS`` as syft 1.18.1 has them.
 
-Not re-stated: the NVD dictionary look-up (``FromDictionaryFind``) syft tries first for npm,
-gem, pypi, Jenkins plugin and crate names; a name it lists gets the dictionary's CPE in syft
-and the generated ones here (see ``tests/catalog/test_cpe_java.py``).
+The NVD dictionary first (``FromDictionaryFind``): a package syft 1.18.1 looks up (npm, gem,
+Python, Jenkins plugin, crate and Composer names; a WordPress plugin's directory) that the
+dictionary lists gets the dictionary's CPEs, with its version, and no generated ones (measured
+on syft 1.18.1 for npm, gem, Composer, Jenkins and WordPress). The slice it reads is vendored
+in ``cpe_dictionary.json`` (origin and licence in its ``origin`` field). Java archives are
+not looked up; Go modules, PECL/PEAR and WordPress themes are left out (not measured).
 Pure: a ``FoundPackage`` (and, for Java, its ``JavaFacts``) in, CPE strings out.
 """
 
@@ -40,10 +43,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+
+import orjson
 
 from reporter.catalog.interface import FoundPackage
 
-__all__ = ["JavaFacts", "cpe_candidates", "format_cpe"]
+__all__ = ["JavaFacts", "cpe_candidates", "dictionary_cpes", "format_cpe", "java_group_ids"]
 
 _UNQUOTED = re.compile(r"[A-Za-z0-9._-]")
 _SPLIT = re.compile(r"([-_])")
@@ -221,14 +228,16 @@ def _quote(value: str) -> str:
 
 
 def _bindable(value: str) -> bool:
-    # A WFN value holds printable ASCII only, no spaces (NISTIR 7695 §5.3.2): a name with a
-    # control character or a non-ASCII letter gets no CPE rather than a wrong one.
-    return all("!" <= c <= "~" for c in value)
+    # A WFN value holds printable ASCII only (NISTIR 7695 §5.3.2): a name with a control
+    # character or a non-ASCII letter gets no CPE rather than a wrong one. A space is bound
+    # as "_" (syft's normalizeField, after §5.3.2's "underscore for a space" convention).
+    return all(" " <= c <= "~" for c in value)
 
 
 def format_cpe(vendor: str, product: str, version: str) -> str:
     """``cpe:2.3:a:vendor:product:version:*:*:*:*:*:*:*`` with each part quoted."""
-    version_part = _quote(version) if version else "*"
+    vendor, product = vendor.replace(" ", "_"), product.replace(" ", "_")
+    version_part = _quote(version.replace(" ", "_")) if version else "*"
     return f"cpe:2.3:a:{_quote(vendor)}:{_quote(product)}:{version_part}:*:*:*:*:*:*:*"
 
 
@@ -343,11 +352,32 @@ def _products(found: FoundPackage, java: JavaFacts | None) -> list[str]:
             names.append(f"python-{found.name}")
         if java is not None and found.type in _JAVA_TYPES:
             names += _java_products(java)
+        if found.type == "wordpress-plugin":  # wordpress.go: these replace the name
+            install = dict(found.metadata).get("plugin_name", "")
+            names = [_wordpress_name(found.name), _wordpress_name(install)]
     candidates = _variations([_Candidate(n) for n in dict.fromkeys(names) if n not in ("", "*")])
     values = list(dict.fromkeys(c.value for c in candidates))
     added, _ = _ADDITIONS.get((found.type, found.name), ((), ()))
     removed, _ = _REMOVALS.get((found.type, found.name), ((), ()))
     return [v for v in dict.fromkeys([*values, *added]) if v not in removed]
+
+
+def _wordpress_name(name: str) -> str:
+    return name.strip().lower().replace(" ", "_")
+
+
+# wordpress.go vendorFromURLRegexp (Go's RE2 and Python agree on this greedy, anchored form)
+_VENDOR_FROM_URL = re.compile(r"^https?://(www.)?(?P<vendor>.+)\.\w/?")
+
+
+def _wordpress_vendors(found: FoundPackage) -> list[_Candidate]:
+    """candidateVendorsForWordpressPlugin: the author, the Author URI's host; else
+    ``<name>_project``. They replace every other vendor (the name is none)."""
+    out = [_Candidate(a.lower()) for a in found.authors[:1] if a]
+    match = _VENDOR_FROM_URL.match(dict(found.metadata).get("author_uri", ""))
+    if match and match.group("vendor"):
+        out.append(_Candidate(match.group("vendor").lower()))
+    return out or [_Candidate(f"{_wordpress_name(found.name)}_project")]
 
 
 def _people_vendors(people: list[str]) -> list[_Candidate]:
@@ -385,6 +415,8 @@ def _vendors(found: FoundPackage, products: list[str], java: JavaFacts | None) -
         vendors.append(_Candidate(_person(metadata["author"].split("<")[0])))
     if java is not None and found.type in _JAVA_TYPES:
         vendors += _java_vendors(java)
+    if found.type == "wordpress-plugin":
+        vendors = _wordpress_vendors(found)
     vendors = [v for v in vendors if v.value not in ("", "*")]
     values = list(dict.fromkeys(v.value for v in _subselections(_variations(vendors))))
     for value in list(values):
@@ -434,8 +466,57 @@ def _filtered(found: FoundPackage, vendor: str, product: str) -> bool:
     return product == "jenkins" and "jenkins" not in name and vendor in ("jenkins", "cloudbees")
 
 
+# our package type → (dictionary ecosystem, metadata key naming it; "" for the name)
+_DICTIONARY_KEYS = {
+    "npm": ("npm", ""),
+    "gem": ("rubygems", ""),
+    "python": ("pypi", ""),
+    "jenkins-plugin": ("jenkins_plugins", ""),
+    "rust-crate": ("rust_crates", ""),
+    "php-composer": ("php_composer", ""),
+    "wordpress-plugin": ("wordpress_plugins", "plugin_name"),
+}
+_UNQUOTED_COLON = re.compile(r"(?<!\\):")
+
+
+@cache
+def _dictionary() -> dict[str, dict[str, list[str]]]:
+    raw = resources.files("reporter.catalog").joinpath("cpe_dictionary.json").read_bytes()
+    ecosystems: dict[str, dict[str, list[str]]] = orjson.loads(raw)["ecosystems"]
+    return ecosystems
+
+
+def _specificity(cpe: str) -> tuple[int, int, str]:
+    # cpe.BySpecificity: more fields given first, then longer fields, then the text
+    fields = _UNQUOTED_COLON.split(cpe)[2:]
+    given = sum(1 for f in fields if f not in ("*", "-"))
+    return (-given, -sum(len(f.replace("\\", "")) for f in fields), cpe)
+
+
+def dictionary_cpes(found: FoundPackage) -> tuple[str, ...]:
+    """The NVD dictionary's CPEs for the package (its version filled in), or none."""
+    ecosystem, key = _DICTIONARY_KEYS.get(found.type, ("", ""))
+    if not ecosystem or not _bindable(found.version):
+        return ()
+    name = dict(found.metadata).get(key, "") if key else found.name
+    listed = _dictionary().get(ecosystem, {}).get(name, [])
+    version = _quote(found.version.replace(" ", "_")) if found.version else "*"
+    out = []
+    for cpe in listed:
+        fields = _UNQUOTED_COLON.split(cpe)
+        if len(fields) != 13:
+            continue
+        fields[5] = version
+        out.append(":".join(fields))
+    return tuple(sorted(set(out), key=_specificity))
+
+
 def cpe_candidates(found: FoundPackage, java: JavaFacts | None = None) -> tuple[str, ...]:
-    """The CPEs syft would generate for the package, most specific first."""
+    """The CPEs syft would give the package: the dictionary's, else generated, most specific
+    first."""
+    listed = dictionary_cpes(found)
+    if listed:
+        return listed
     products = _products(found, java)
     if not products or not _bindable(found.version):
         return ()
