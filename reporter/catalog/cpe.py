@@ -10,12 +10,14 @@ vendor and product; no package database records them. syft's rules
 * vendors: every product candidate; Ruby adds ``ruby-lang``; Python adds the normalised
   Author (``benjamin_peterson``) and the Author-email's local part, each also with
   ``project`` and ``_project`` appended; rpm adds the lower-cased first word of Vendor;
-  npm/Java add their author / organisation the same normalised way;
+  npm adds its author the same normalised way; a WordPress plugin's vendors are only its
+  author, its Author URI's host, else ``<name>_project``, its products its name and directory;
 * every candidate that allows it gets its ``-``/``_`` swapped variant; vendors also get
   their prefixes split at ``-``/``_`` (``gcc-12-base`` → ``gcc-12``, ``gcc``);
-* the CPEs are vendor × product, most specific first (longest vendor+product, then by text),
-  in the formatted-string binding (NISTIR 7695 §6.2: every character but letters, digits,
-  ``-``, ``.`` and ``_`` is quoted with a backslash).
+* the CPEs are vendor × product, most specific first (longest vendor+product, then by the
+  formatted string), in the formatted-string binding (NISTIR 7695 §6.2: every character but
+  letters, digits, ``-``, ``.`` and ``_`` is quoted with a backslash; a space is bound as
+  ``_``, as syft binds ``Mono C# Compiler``).
 
 Java (``java.go``): products add the pom.properties artifactId and the parts after the second
 of each candidate groupId that could name the project (the artifactId starts or ends with it,
