@@ -330,7 +330,9 @@ def _java_vendors(facts: JavaFacts) -> list[_Candidate]:
     """vendorsFromGroupIDs + vendorsFromJavaManifestNames."""
     out: list[_Candidate] = []
     for group in java_group_ids(facts):
-        out.append(_Candidate(group))
+        # the whole groupId as it is: no -/_ variant, no prefixes (measured on syft 1.18.1:
+        # com.graphql-java gives neither com.graphql_java nor com.graphql)
+        out.append(_Candidate(group, variations=False, subselections=False))
         for index, part in enumerate(group.split(".")):
             part = part.strip()
             if index == 0 or not part or part.lower() in _FORBIDDEN_VENDOR_FIELDS:

@@ -79,14 +79,13 @@ def test_plugin_groups_and_jenkins_filters() -> None:
     assert pairs == set()  # the only product is the name, and the filter takes it
     found = FoundPackage(type="jenkins-plugin", name="ant", version="1")
     pairs = _vendor_product(cpe_candidates(found, facts))
+    # the whole groupId is taken as it is (no -/_ variant, no prefixes), its parts get both
     assert {v for v, _ in pairs} == {
         "ant",
         "org.jenkins-ci.plugins",
-        "org.jenkins",
         "jenkins-ci",
         "jenkins_ci",
         "jenkins",
-        "org.jenkins_ci.plugins",
     }
     assert {p for _, p in pairs} == {"ant"}
 
@@ -159,3 +158,24 @@ def test_debian_jars_cpes_equal_syfts_in_order() -> None:
     assert (
         "cpe:2.3:a:netty_project:netty-common:4.1.48.Final:*:*:*:*:*:*:*" in by_name["netty-common"]
     )
+
+
+def test_well_known_group_table_cpes_equal_syfts(tmp_path: Path) -> None:
+    """A bare jar per entry of syft's artifactId → groupId table (``test_java``'s image): the
+    table's group names every vendor and product, and syft and we agree on each list."""
+    from tests.catalog.test_java import _table_layout
+
+    layout = _table_layout(tmp_path / "groups")
+    java = ("java-archive", "jenkins-plugin")
+    ours = {
+        (p.name, dict(p.metadata)["virtual_path"]): p.cpes
+        for p in generate(str(layout), Options()).images[0].packages
+        if p.type in java
+    }
+    theirs = {
+        (a["name"], a["metadata"]["virtualPath"]): tuple(c["cpe"] for c in a["cpes"])
+        for a in _syft(layout)
+        if a["type"] in java
+    }
+    assert len(theirs) > 1800
+    assert {k for k in ours if ours[k] != theirs.get(k)} == set()
