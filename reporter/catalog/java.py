@@ -61,6 +61,7 @@ from dataclasses import dataclass, field, replace
 from xml.etree import ElementTree
 
 from reporter.catalog._langutil import ZIP_ERRORS, sorted_metadata
+from reporter.catalog.cpe import JavaFacts, cpe_candidates
 from reporter.catalog.hashes import file_hashes
 from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
 from reporter.catalog.java_groups import WELL_KNOWN_GROUP_IDS
@@ -422,6 +423,24 @@ class _Pkg:
             return WELL_KNOWN_GROUP_IDS[self.name]
         return _manifest_group(self.manifest) if self.manifest is not None else ""
 
+    def cpe_facts(self) -> JavaFacts:
+        """What syft's Java CPE rules read (``reporter.catalog.cpe.JavaFacts``)."""
+        props, project = self.properties, self.project
+        return JavaFacts(
+            manifest=None
+            if self.manifest is None
+            else tuple(tuple(section.items()) for section in self.manifest),
+            pom_group_id=props.group_id if props else "",
+            pom_artifact_id=props.artifact_id if props else "",
+            has_pom_properties=props is not None,
+            project_group_id=project.declared_group_id if project else "",
+            project_artifact_id=project.artifact_id if project else "",
+            parent_group_id=project.parent_group_id if project else "",
+            parent_artifact_id=project.parent_artifact_id if project else "",
+            has_project=project is not None,
+            well_known_group=WELL_KNOWN_GROUP_IDS.get(self.name, ""),
+        )
+
     def found(self, data: bytes | None) -> FoundPackage:
         group = self.group() or self.name
         package = FoundPackage(
@@ -432,6 +451,7 @@ class _Pkg:
             licenses=self.licenses,
             metadata=sorted_metadata(virtual_path=self.virtual_path, group_id=group, **self.extra),
         )
+        package = replace(package, cpes=cpe_candidates(package, self.cpe_facts()))
         # the archive's own bytes are in hand (kept whole, or read from the outer archive)
         return replace(package, hashes=file_hashes(data)) if data is not None else package
 

@@ -55,7 +55,19 @@ _PURL_TYPES = {
     "cocoapods": "pod",
     "conan": "conan",
     "github": "github-action",
+    # the newer ecosystems, as our catalogers (and syft 1.18.1) write their purls
+    "cran": "R-package",
+    "pecl": "php-pecl",
+    "luarocks": "lua-rocks",
+    "ebuild": "portage",
+    "conda": "conda",
+    "nix": "nix",
+    "hackage": "hackage",
 }
+# purl-spec (PURL-TYPES.rst): names these types compare without case ("nuget: name is not case
+# sensitive"; "luarocks: the name is case insensitive"), pypi also with "_" ≡ "-"
+_CASELESS = frozenset(("nuget", "luarocks"))
+_CASELESS_PACKAGES = frozenset(("dotnet", "lua-rocks"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +93,11 @@ def purl_core(purl: str) -> str:
         return ""
     kind = kind.lower()
     rest = unquote(rest)
-    # purl-spec: pypi names are case-insensitive with _ ≡ -; deb/apk/rpm/npm/golang are not
+    # purl-spec: pypi names are case-insensitive with _ ≡ -; deb/apk/rpm/npm/golang/cran are not
     if kind == "pypi":
         rest = rest.lower().replace("_", "-")
+    elif kind in _CASELESS:
+        rest = rest.lower()
     return f"pkg:{kind}/{rest}"
 
 
@@ -94,7 +108,9 @@ def purl_package_type(purl: str) -> str:
 
 
 def _name_key(name: str, kind: str) -> str:
-    return name.lower().replace("_", "-") if kind == "python" else name
+    if kind == "python":
+        return name.lower().replace("_", "-")
+    return name.lower() if kind in _CASELESS_PACKAGES else name
 
 
 @dataclass(slots=True)

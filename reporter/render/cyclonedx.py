@@ -31,6 +31,7 @@ The library models no ``formulation`` block, so build facts travel as namespaced
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any, ClassVar
 from xml.sax.saxutils import quoteattr
 
@@ -45,7 +46,14 @@ from cyclonedx.model import (
 )
 from cyclonedx.model.bom import Bom
 from cyclonedx.model.component import Component, ComponentType, Pedigree
-from cyclonedx.model.component_evidence import ComponentEvidence, Occurrence
+from cyclonedx.model.component_evidence import (
+    AnalysisTechnique,
+    ComponentEvidence,
+    Identity,
+    IdentityField,
+    Method,
+    Occurrence,
+)
 from cyclonedx.model.contact import OrganizationalContact, OrganizationalEntity
 from cyclonedx.model.license import DisjunctiveLicense, License, LicenseExpression
 from cyclonedx.model.lifecycle import LifecyclePhase, PredefinedLifecycle
@@ -72,6 +80,7 @@ from reporter.render.cyclonedx_facts import (
     base_purl,
     compositions,
     contact_parts,
+    declared_identity,
     external_references,
     image_name,
     image_properties,
@@ -158,8 +167,20 @@ def _supplier(value: str) -> OrganizationalEntity | None:
     return OrganizationalEntity(name=contact.name or contact.email, contacts=[contact])
 
 
+def _identity(package: Package) -> list[Identity]:
+    declared = declared_identity(package)
+    if declared is None:
+        return []
+    field, technique, value = declared
+    method = Method(
+        technique=AnalysisTechnique(technique), confidence=Decimal(1), value=value or None
+    )
+    return [Identity(field=IdentityField(field), methods=[method])]
+
+
 def _package_component(package: Package, ref: str) -> Component:
     found = [Occurrence(bom_ref=r, location=loc) for r, loc in occurrences(package, ref)]
+    identity = _identity(package)
     return Component(
         type=ComponentType.LIBRARY,
         name=_t(package.name) or "unknown",
@@ -169,7 +190,10 @@ def _package_component(package: Package, ref: str) -> Component:
         licenses=_licenses(package.licenses),
         hashes=_hashes(package.hashes),
         properties=_props(package_properties(package)),
-        evidence=ComponentEvidence(occurrences=found) if found else None,
+        # the library writes ``identity`` for 1.5+ only (an object in 1.5, an array in 1.6)
+        evidence=ComponentEvidence(occurrences=found, identity=identity)
+        if found or identity
+        else None,
         cpe=_t(package.cpes[0]) if package.cpes else None,
         supplier=_supplier(package.supplier),
         publisher=_t(package.supplier) or None,

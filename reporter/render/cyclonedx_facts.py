@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from packageurl import PackageURL
 
 from reporter.catalog.dependencies import ECOSYSTEMS
+from reporter.catalog.lockfiles._common import DECLARED
 from reporter.model import BaseImage, ImageReport, Package, Provenance, Report
 from reporter.render.attested_props import attested_properties
 from reporter.render.common import (
@@ -38,6 +39,7 @@ __all__ = [
     "base_purl",
     "compositions",
     "contact_parts",
+    "declared_identity",
     "external_references",
     "image_name",
     "image_properties",
@@ -163,6 +165,21 @@ def occurrences(package: Package, ref: str) -> list[tuple[str, str]]:
         for n, location in enumerate(package.locations)
         if text(location.path)
     ]
+
+
+def declared_identity(package: Package) -> tuple[str, str, str] | None:
+    """(field, technique, value) of the ``evidence.identity`` a lock-file package carries.
+
+    A package a lock file declares was not found installed: its identity rests on reading a
+    manifest. CycloneDX 1.5 ``component.evidence.identity`` ("evidence that substantiates the
+    identity of a component"; ``methods[].technique`` ``manifest-analysis``, ``value`` the
+    file analysed; 1.6 makes ``identity`` an array of such objects) says so in a form SBOM
+    readers know, beside the ``oci-reporter:metadata:declared`` property. ``None`` for an
+    installed package."""
+    if dict(package.metadata).get("declared") != DECLARED:
+        return None
+    where = text(package.locations[0].path) if package.locations else ""
+    return ("purl" if package.purl else "name", "manifest-analysis", where)
 
 
 def os_properties(image: ImageReport) -> list[tuple[str, str]]:

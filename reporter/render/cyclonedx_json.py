@@ -53,6 +53,7 @@ from reporter.render.cyclonedx_facts import (
     base_purl,
     compositions,
     contact_parts,
+    declared_identity,
     external_references,
     image_name,
     image_properties,
@@ -261,6 +262,17 @@ class _Bom:
                 if self.v15
                 else {}
             )
+        declared = declared_identity(package)
+        if declared is not None and self.v15:
+            # CycloneDX 1.5 evidence.identity is one object; 1.6 an array of them
+            field, technique, value = declared
+            method: dict[str, Any] = {"confidence": 1.0, "technique": technique}
+            if value:
+                method["value"] = value
+            identity = {"field": field, "methods": [method]}
+            evidence = {"identity": [identity] if self.v16 else identity, **(evidence or {})}
+        elif declared is not None and evidence is None:
+            evidence = {}  # 1.4: the library writes an empty evidence object
         authors = [p for p in map(contact_parts, package.authors) if p]
         return _component(
             kind="library",

@@ -41,6 +41,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from reporter.catalog.lockfiles._common import DECLARED
 from reporter.errors import RenderError
 from reporter.model import (
     SEVERITIES,
@@ -272,6 +273,8 @@ def _package_view(package: Package) -> dict[str, Any]:
         "paths": tuple(location.path for location in package.locations),
         "cataloger": package.cataloger,
         "metadata": package.metadata,
+        # a lock-file package was declared, not found installed: the row says so
+        "declared": dict(package.metadata).get("declared") == DECLARED,
     }
 
 
@@ -403,6 +406,9 @@ def _image_view(image: ImageReport, anchor: str, label: str) -> dict[str, Any]:
         "unknown_layer_count": sum(1 for layer in layers if layer.base is None),
         "packages": [_package_view(p) for p in image.packages],
         "package_count": len(image.packages),
+        "declared_count": sum(
+            1 for p in image.packages if dict(p.metadata).get("declared") == DECLARED
+        ),
         "package_counts": sorted(
             Counter(p.type for p in image.packages).items(), key=lambda kv: (-kv[1], kv[0])
         ),
