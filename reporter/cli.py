@@ -45,6 +45,16 @@ SELECTOR_HELP = (
 )
 
 
+_LOCKFILES_HELP = (
+    "also list what lock files in the image declare (package-lock.json, yarn.lock, "
+    "pnpm-lock.yaml, poetry.lock, Pipfile.lock, requirements*.txt, Gemfile.lock, "
+    "Cargo.lock, go.mod, composer.lock, mix.lock, rebar.lock, pubspec.lock, "
+    "Package.resolved, stack.yaml.lock, cabal.project.freeze); each such package is marked "
+    "'declared = lock-file': meant to be installed, not found installed. Off by default, "
+    "as in syft's image scans"
+)
+
+
 def _add_selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--platform",
@@ -232,16 +242,7 @@ def _parser() -> argparse.ArgumentParser:
         help="one CycloneDX BOM with the index as root instead of one per platform",
     )
     report.add_argument("--no-catalog", action="store_true", help="skip package cataloging")
-    report.add_argument(
-        "--lockfiles",
-        action="store_true",
-        help="also list what lock files in the image declare (package-lock.json, yarn.lock, "
-        "pnpm-lock.yaml, poetry.lock, Pipfile.lock, requirements*.txt, Gemfile.lock, "
-        "Cargo.lock, go.mod, composer.lock, mix.lock, rebar.lock, pubspec.lock, "
-        "Package.resolved, stack.yaml.lock, cabal.project.freeze); each such package is marked "
-        "'declared = lock-file': meant to be installed, not found installed. Off by default, "
-        "as in syft's image scans",
-    )
+    report.add_argument("--lockfiles", action="store_true", help=_LOCKFILES_HELP)
     report.add_argument(
         "--build-record",
         action="append",
@@ -344,16 +345,7 @@ def _add_fleet(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="run on this Dask distributed scheduler (pip install 'oci-reporter[dask]')",
     )
     audit.add_argument("--no-catalog", action="store_true", help="skip package cataloging")
-    audit.add_argument(
-        "--lockfiles",
-        action="store_true",
-        help="also list what lock files in the image declare (package-lock.json, yarn.lock, "
-        "pnpm-lock.yaml, poetry.lock, Pipfile.lock, requirements*.txt, Gemfile.lock, "
-        "Cargo.lock, go.mod, composer.lock, mix.lock, rebar.lock, pubspec.lock, "
-        "Package.resolved, stack.yaml.lock, cabal.project.freeze); each such package is marked "
-        "'declared = lock-file': meant to be installed, not found installed. Off by default, "
-        "as in syft's image scans",
-    )
+    audit.add_argument("--lockfiles", action="store_true", help=_LOCKFILES_HELP)
     _add_selection(audit)
     _add_quiet(audit)
 

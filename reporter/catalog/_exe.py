@@ -21,6 +21,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from reporter.catalog._langutil import ELF_MACHINES  # GOARCH names of ELF e_machine
 from reporter.errors import CatalogError
 
 __all__ = ["HEAD_MAX", "Layout", "Region", "detect", "read_layout"]
@@ -32,18 +33,6 @@ _MACHO_MAGICS = {
     b"\xfe\xed\xfa\xcf": (">", True),
     b"\xce\xfa\xed\xfe": ("<", False),
     b"\xcf\xfa\xed\xfe": ("<", True),
-}
-_ELF_MACHINES = {
-    3: "386",
-    8: "mips",
-    20: "ppc",
-    21: "ppc64",
-    22: "s390x",
-    40: "arm",
-    62: "amd64",
-    183: "arm64",
-    243: "riscv64",
-    258: "loong64",
 }
 _MACHO_CPUS = {7: "386", 0x01000007: "amd64", 12: "arm", 0x0100000C: "arm64", 18: "ppc"}
 _MACHO_CPUS[0x01000012] = "ppc64"
@@ -121,7 +110,7 @@ def _elf(data: bytes, where: str) -> Layout:
             p_type, offset, vaddr, _paddr, filesz, _memsz = fields
         if p_type == _PT_LOAD and filesz:
             segments.append(Region("PT_LOAD", vaddr, offset, filesz))
-    return Layout("elf", _ELF_MACHINES.get(machine, ""), end == ">", tuple(segments), ())
+    return Layout("elf", ELF_MACHINES.get(machine, ""), end == ">", tuple(segments), ())
 
 
 def _macho(data: bytes, where: str) -> Layout:

@@ -63,7 +63,7 @@ def sorted_metadata(**fields: str) -> tuple[tuple[str, str], ...]:
 
 # ELF (System V gABI, ch. 4): just enough to find a named section's bytes.
 _ELF_MAGIC = b"\x7fELF"
-_EM_NAMES = {
+ELF_MACHINES = {
     3: "386",
     8: "mips",
     20: "ppc",
@@ -95,7 +95,7 @@ def elf_machine(data: bytes, where: str) -> str:
     """GOARCH-style name of the ELF machine (``amd64``, ``arm64``...), or ``""``."""
     endian, _ = _elf_layout(data, where)
     (machine,) = struct.unpack_from(endian + "H", data, 18)
-    return _EM_NAMES.get(machine, "")
+    return ELF_MACHINES.get(machine, "")
 
 
 def elf_sections(data: bytes, where: str) -> dict[str, ElfSection]:
