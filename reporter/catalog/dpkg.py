@@ -28,6 +28,7 @@ from reporter.catalog.interface import (
     Declared,
     Distro,
     FoundPackage,
+    Identity,
     ParseContext,
     Scanner,
     WholeFile,
@@ -39,6 +40,7 @@ from reporter.errors import CatalogError
 __all__ = [
     "CATALOGER",
     "copyright_path",
+    "identify",
     "licenses_from_copyright",
     "owned_paths",
     "parse",
@@ -410,12 +412,36 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
         return []  # kept only so that status parsing can read it
     junk: list[tuple[int, str]] = []
     packages = _packages(path, data, ctx.distro, ctx.read, junk)
-    if packages or _is_md5sums_path(path):
+    _check(path, data, bool(packages), junk, ctx)
+    return packages
+
+
+def identify(path: str, data: bytes, ctx: ParseContext) -> list[Identity]:
+    """``parse``'s packages as (type, name, version), without licences, purls, ownership or
+    relations: the stanzas alone, so it raises where ``parse`` does (nothing past
+    ``parse_status`` raises: the purl's qualifier keys are fixed, its name is not empty)."""
+    if _is_copyright_path(path) or _is_md5sums_path(path):
+        return []
+    junk: list[tuple[int, str]] = []
+    found = [
+        ("deb", entry["package"], entry.get("version", ""))
+        for entry in parse_status(data, where=path, junk=junk)
+    ]
+    _check(path, data, bool(found), junk, ctx)
+    return found
+
+
+def _check(
+    path: str, data: bytes, found: bool, junk: list[tuple[int, str]], ctx: ParseContext
+) -> None:
+    """Warn of skipped lines in a file that lists packages; raise for one that should and
+    does not."""
+    if found or _is_md5sums_path(path):
         if junk:
             number, line = junk[0]
             more = f" and {len(junk) - 1} more" if len(junk) > 1 else ""
             ctx.warn(f"line {number} is not a field ({line[:60]!r}){more}; skipped")
-        return packages
+        return
     # syft 1.18.1 says nothing here; an image whose database lists nothing deserves a word.
     # A distroless status.d file (or opkg .control) is one package's stanza: empty, it is
     # broken. The status file itself may be empty (nothing installed, as debootstrap
@@ -428,7 +454,7 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     if not data.strip():
         if per_package:
             raise CatalogError("empty file: no package stanza", where=path)
-        return packages
+        return
     raise CatalogError(f"no stanza with a Package field in {len(data)} bytes", where=path)
 
 
@@ -436,6 +462,7 @@ CATALOGER = Declared(
     name="dpkg",
     wants=wants,
     parser=parse,
+    identify=identify,
     # defensive: never leak others
     unreadable=(ValueError, KeyError, UnicodeError),
     what="dpkg database",

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from reporter.errors import CatalogError
 from reporter.layers.capture import Scanner, WholeFile
@@ -31,6 +31,8 @@ __all__ = [
     "Declared",
     "Distro",
     "FoundPackage",
+    "Identifier",
+    "Identity",
     "ParseContext",
     "Parser",
     "Scanner",
@@ -93,6 +95,9 @@ class Cataloger(Protocol):
 
 Wants = Callable[[str, int, int], WholeFile | Scanner | None]  # (path, mode, size)
 Parser = Callable[[str, bytes, ParseContext], Iterable[FoundPackage]]  # (path, data, ctx)
+Identity = tuple[str, str, str]  # a FoundPackage's (type, name, version)
+_T = TypeVar("_T")
+Identifier = Callable[[str, bytes, ParseContext], Iterable[Identity]]  # (path, data, ctx)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,10 +121,30 @@ class Declared:
     # visible entry of the squashed view, of any type, whose path this accepts is given to
     # ``parse`` with empty data. No content is kept, so the layer walk does not change.
     lists: Callable[[str], bool] | None = None
+    # What ``parser`` finds as (type, name, version) only, for less work: it must give the
+    # identities of ``parser``'s packages and raise where ``parser`` raises, with the same
+    # message. ``reporter.catalog.run`` reads a file's older versions with it, where only
+    # which packages they listed matters. None: ``parser``'s packages are used.
+    identify: Identifier | None = None
 
     def parse(self, path: str, data: bytes, ctx: ParseContext, /) -> list[FoundPackage]:
+        return self._wrapped(self.parser, path, data, ctx)
+
+    def identities(self, path: str, data: bytes, ctx: ParseContext, /) -> set[Identity]:
+        """The identities of ``parse(path, data, ctx)``; it raises where ``parse`` does."""
+        if self.identify is None:
+            return {(p.type, p.name, p.version) for p in self.parse(path, data, ctx)}
+        return set(self._wrapped(self.identify, path, data, ctx))
+
+    def _wrapped(
+        self,
+        reader: Callable[[str, bytes, ParseContext], Iterable[_T]],
+        path: str,
+        data: bytes,
+        ctx: ParseContext,
+    ) -> list[_T]:
         try:
-            return list(self.parser(path, data, ctx))
+            return list(reader(path, data, ctx))
         except CatalogError as exc:
             if exc.where:
                 raise

@@ -7,7 +7,7 @@ back through the versions of the file that lists it: a package present since lay
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from reporter.catalog import distro as distro_detection
@@ -76,10 +76,8 @@ def catalog_image(
             key = (package.type, package.name, package.version, package.purl, path)
             packages.setdefault(key, package)
 
-    # md5sums name bin/bash where merged-/usr images hold usr/bin/bash: follow directory links
-    owned |= {fs._resolve(path) for path in owned}
     ordered = sorted(
-        (p for p in packages.values() if not _owned_binary(p, owned)),
+        _not_owned_binaries(packages.values(), owned, fs),
         key=lambda p: (p.sort_key, p.locations[0].path if p.locations else "", p.cataloger),
     )
     return CatalogResult(resolve_dependencies(ordered), distro, tuple(findings))
@@ -184,14 +182,29 @@ def _link_content(
     return None if result is None else (result, False)
 
 
-def _owned_binary(package: Package, owned: set[str]) -> bool:
-    """syft's ExcludeBinariesByFileOwnershipOverlap: a ``binary`` package in a file an OS
-    package owns is that OS package's, not a package of its own."""
-    return (
-        package.type == "binary"
-        and bool(package.locations)
-        and package.locations[0].path.lstrip("/") in owned
-    )
+def _not_owned_binaries(
+    packages: Iterable[Package], owned: set[str], fs: FileSystem
+) -> list[Package]:
+    """The packages but syft's ExcludeBinariesByFileOwnershipOverlap: a ``binary`` package
+    in a file an OS package owns is that OS package's, not a package of its own.
+
+    md5sums name bin/bash where merged-/usr images hold usr/bin/bash, so an owned path counts
+    with its directory links followed too. Resolving thousands of owned paths is only worth
+    it for a binary package that is not owned as written: done then, once.
+    """
+    resolved: set[str] | None = None
+    out = []
+    for package in packages:
+        if package.type == "binary" and package.locations:
+            path = package.locations[0].path.lstrip("/")
+            if path in owned:
+                continue
+            if resolved is None:
+                resolved = fs.resolved(owned)
+            if path in resolved:
+                continue
+        out.append(package)
+    return out
 
 
 def _identity(found: FoundPackage) -> _Identity:
@@ -210,17 +223,42 @@ def _parse(
     try:
         return list(cataloger.parse(path, data, context))
     except Exception as exc:  # CatalogError or a parser bug: one finding, never a crash
-        layer = fs.layers[version.layer]
-        findings.append(
-            Finding(
-                FindingKind.CATALOG,
-                f"cataloger {cataloger.name} could not parse /{path} "
-                f"(layer {layer.index} {layer.digest}): {exc}",
-                where=f"/{path}",
-                severity="warning",
-            )
-        )
+        findings.append(_parse_failed(cataloger, path, fs, version, exc))
         return []
+
+
+def _parse_failed(
+    cataloger: Cataloger, path: str, fs: FileSystem, version: Version, exc: Exception
+) -> Finding:
+    layer = fs.layers[version.layer]
+    return Finding(
+        FindingKind.CATALOG,
+        f"cataloger {cataloger.name} could not parse /{path} "
+        f"(layer {layer.index} {layer.digest}): {exc}",
+        where=f"/{path}",
+        severity="warning",
+    )
+
+
+def _identities(
+    cataloger: Cataloger,
+    path: str,
+    data: bytes,
+    context: ParseContext,
+    fs: FileSystem,
+    version: Version,
+    findings: list[Finding],
+) -> set[_Identity]:
+    """The identities ``_parse`` would give, by the cataloger's cheaper ``identities`` when
+    it has one (``Declared.identify``): an older version's licences and purls are not used."""
+    identities = getattr(cataloger, "identities", None)
+    if identities is None:
+        return {_identity(p) for p in _parse(cataloger, path, data, context, fs, version, findings)}
+    try:
+        return set(identities(path, data, context))
+    except Exception as exc:  # as in _parse: one finding, never a crash
+        findings.append(_parse_failed(cataloger, path, fs, version, exc))
+        return set()
 
 
 def _warner(
@@ -269,10 +307,7 @@ def _introduced(
         if data is None:
             break
         context = ParseContext(distro, arch, _reader(fs, cataloger.name, version.layer))
-        listed = {
-            _identity(p) for p in _parse(cataloger, path, data, context, fs, version, findings)
-        }
-        alive &= listed
+        alive &= _identities(cataloger, path, data, context, fs, version, findings)
         for identity in alive:
             introduced[identity] = version.layer
     return introduced

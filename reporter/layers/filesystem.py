@@ -13,7 +13,7 @@ Paths in this module's API have no leading ``/`` (the catalogers' convention); e
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from reporter.layers.scan import Captured, Entry, LayerScan
@@ -147,30 +147,73 @@ class FileSystem:
     def _resolve(self, path: str) -> str:
         """``path`` with symlinked directories in it followed (as syft's resolver does, e.g.
         Debian's ``usr/share/doc/libgcc-s1`` → ``gcc-12-base``), never above the root."""
-        parts = path.split("/")
-        done: list[str] = []
-        hops = 0
-        while parts:
-            part = parts.pop(0)
-            candidate = "/".join([*done, part])
-            versions = self.versions.get(candidate)
-            entry = versions[-1].entry if versions else None
-            if entry is not None and entry.type == "symlink" and parts and hops < 40:
-                hops += 1
-                target = entry.linkname
-                base = [] if target.startswith("/") else list(done)
-                for piece in target.split("/"):
-                    if piece in ("", "."):
-                        continue
-                    if piece == "..":
-                        if base:
-                            base.pop()
-                    else:
-                        base.append(piece)
-                done = base
+        return _Resolver(self.versions)(path)
+
+    def resolved(self, paths: Iterable[str]) -> set[str]:
+        """``{_resolve(path) for path in paths}``, each directory resolved once for all."""
+        resolve = _Resolver(self.versions)
+        return {resolve(path) for path in paths}
+
+
+# (parts the directory resolved to, symlinks followed so far)
+_DirState = tuple[tuple[str, ...], int]
+
+
+class _Resolver:
+    """``FileSystem._resolve`` with a memo of the directories it has resolved.
+
+    The parts of a path are followed left to right, each symlink's target taken lexically
+    (not looked up again) and the last part never followed: so what a directory prefix
+    resolves to depends on the prefix alone, and every path below it can reuse it.
+    """
+
+    __slots__ = ("_dirs", "_versions")
+
+    def __init__(self, versions: Mapping[str, tuple[Version, ...]]) -> None:
+        self._versions = versions
+        self._dirs: dict[str, _DirState] = {}
+
+    def __call__(self, path: str) -> str:
+        parent, sep, name = path.rpartition("/")
+        if not sep:
+            return path
+        done, _hops = self._directory(parent)
+        return "/".join((*done, name))
+
+    def _directory(self, prefix: str) -> _DirState:
+        pending: list[tuple[str, str]] = []  # (prefix, its last part), innermost first
+        key = prefix
+        state = self._dirs.get(key)
+        while state is None:
+            head, sep, last = key.rpartition("/")
+            pending.append((key, last))
+            if not sep:
+                state = ((), 0)
+                break
+            key = head
+            state = self._dirs.get(key)
+        for key, part in reversed(pending):
+            state = self._step(state, part)
+            self._dirs[key] = state
+        return state
+
+    def _step(self, state: _DirState, part: str) -> _DirState:
+        done, hops = state
+        versions = self._versions.get("/".join((*done, part)))
+        entry = versions[-1].entry if versions else None
+        if entry is None or entry.type != "symlink" or hops >= _MAX_SYMLINKS:
+            return (*done, part), hops
+        target = entry.linkname
+        base = [] if target.startswith("/") else list(done)
+        for piece in target.split("/"):
+            if piece in ("", "."):
                 continue
-            done.append(part)
-        return "/".join(done)
+            if piece == "..":
+                if base:
+                    base.pop()
+            else:
+                base.append(piece)
+        return tuple(base), hops + 1
 
 
 class _Builder:

@@ -54,6 +54,41 @@ def test_other_exceptions_pass_through() -> None:
         _raising(ZeroDivisionError("bug")).parse("var/db", b"", CTX)
 
 
+def _two(path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
+    yield FoundPackage("x", "a", "1", purl="pkg:generic/a@1")
+    yield FoundPackage("x", "a", "1", licenses=("MIT",))  # the same identity again
+    yield FoundPackage("x", "b", "")
+
+
+def test_identities_without_identify_are_those_of_parse() -> None:
+    assert Declared("t", _never, _two).identities("var/db", b"", CTX) == {
+        ("x", "a", "1"),
+        ("x", "b", ""),
+    }
+
+
+def test_identities_use_identify_when_declared() -> None:
+    def identify(path: str, data: bytes, ctx: ParseContext) -> Iterable[tuple[str, str, str]]:
+        return [("x", "only", path)]
+
+    cataloger = Declared("t", _never, _two, identify=identify)
+    assert cataloger.identities("var/db", b"", CTX) == {("x", "only", "var/db")}
+    assert len(cataloger.parse("var/db", b"", CTX)) == 3
+
+
+def test_identify_errors_are_wrapped_as_parse_errors_are() -> None:
+    def identify(path: str, data: bytes, ctx: ParseContext) -> Iterable[tuple[str, str, str]]:
+        yield ("x", "first", "1")
+        raise struct.error("short read")
+
+    cataloger = Declared(
+        "t", _never, _two, unreadable=(struct.error,), what="test database", identify=identify
+    )
+    with pytest.raises(CatalogError) as caught:
+        cataloger.identities("var/db", b"", CTX)
+    assert str(caught.value) == "var/db: unreadable test database: short read"
+
+
 def test_the_registry_is_declared_and_names_are_unique() -> None:
     assert all(isinstance(c, Declared) for c in ALL_CATALOGERS)
     names = [c.name for c in ALL_CATALOGERS]

@@ -6,6 +6,7 @@ directory trees holding the same bytes.
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import posixpath
@@ -561,3 +562,117 @@ def test_broken_status_d_files_are_findings_in_a_distroless_image(tmp_path: Path
         ("/var/lib/dpkg/status.d/empty", "warning"),
         ("/var/lib/dpkg/status.d/junk", "warning"),
     ]
+
+
+# --- identify: what the walk back through a status file's older versions reads -------------
+
+
+def _identify_agrees(
+    data: bytes, where: str = "var/lib/dpkg/status", dist: Distro | None = DEBIAN12
+) -> int:
+    """``identify`` gives ``parse``'s identities, warns as it warns and raises as it raises."""
+    outcomes: list[tuple[str, object, list[str]]] = []
+    for read in (dpkg.CATALOGER.parse, dpkg.CATALOGER.identities):
+        warnings: list[str] = []
+        ctx = ParseContext(dist, "amd64", lambda _p: None, warnings.append)
+        try:
+            found = read(where, data, ctx)
+        except CatalogError as exc:
+            outcomes.append(("raised", str(exc), warnings))
+            continue
+        identities = {
+            (p.type, p.name, p.version) if isinstance(p, FoundPackage) else p for p in found
+        }
+        outcomes.append(("found", identities, warnings))
+    assert outcomes[0] == outcomes[1]
+    value = outcomes[0][1]
+    return len(value) if isinstance(value, set) else -1
+
+
+def _status_versions(layers: list[bytes]) -> list[tuple[str, bytes]]:
+    """Every dpkg database file (status, status.d, md5sums, copyright) of every layer."""
+    out = []
+    for blob in layers:
+        with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
+            for member in tar:
+                name = member.name.removeprefix("./")
+                if member.isfile() and dpkg.CATALOGER.wants(name, member.mode, member.size):
+                    handle = tar.extractfile(member)
+                    assert handle is not None
+                    out.append((name, handle.read()))
+    return out
+
+
+def test_identify_agrees_with_parse_on_every_version_in_the_real_images() -> None:
+    layout = shared_path("fixtures", "real", "debian-app.oci-gzip")
+    index = json.loads((layout / "index.json").read_text())
+    manifest_digest = index["manifests"][0]["digest"].removeprefix("sha256:")
+    manifest = json.loads((layout / "blobs" / "sha256" / manifest_digest).read_bytes())
+    blobs = [
+        (layout / "blobs" / "sha256" / layer["digest"].removeprefix("sha256:")).read_bytes()
+        for layer in manifest["layers"]
+    ]
+    archive = shared_path("fixtures", "real", "docker-buildkit-app.docker-save.tar.gz")
+    with tarfile.open(archive, mode="r:gz") as outer:
+        members = {m.name: m for m in outer if m.isfile()}
+        manifest_file = outer.extractfile(members["manifest.json"])
+        assert manifest_file is not None
+        for name in json.loads(manifest_file.read())[0]["Layers"]:
+            handle = outer.extractfile(members[name])
+            assert handle is not None
+            blobs.append(handle.read())
+    files = _status_versions([gzip.decompress(b) if b[:2] == b"\x1f\x8b" else b for b in blobs])
+    statuses = [data for path, data in files if path == "var/lib/dpkg/status"]
+    assert len(statuses) >= 5  # debian-app's three versions, docker-buildkit-app's own
+    counts = [_identify_agrees(data, path) for path, data in files]
+    assert max(counts) >= 90
+    for data in statuses:  # and without a Debian-like distro (no purls)
+        _identify_agrees(data, dist=None)
+
+
+@pytest.mark.parametrize(
+    ("where", "data"),
+    [
+        ("var/lib/dpkg/status", b""),
+        ("var/lib/dpkg/status", b"Version: 1\n\n"),
+        ("var/lib/dpkg/status", b"Package: a\nPackage: b\n"),
+        ("var/lib/dpkg/status", b" continued\n"),
+        ("var/lib/dpkg/status", b"Package: a\njunk\nmore junk\nVersion: 1\n"),
+        ("var/lib/dpkg/status", b"Package: a\nInstalled-Size: 1\n more\n"),
+        ("var/lib/dpkg/status.d/foo", b""),
+        ("var/lib/dpkg/status.d/foo", b"\n\n"),
+        ("var/lib/dpkg/info/foo.md5sums", b"junk\n"),
+        ("usr/share/doc/foo/copyright", b"License: MIT\n"),
+        ("usr/lib/opkg/info/libz1.control", b"Package: libz1\nVersion: 1.2\n"),
+    ],
+)
+def test_identify_agrees_with_parse_on_edge_files(where: str, data: bytes) -> None:
+    _identify_agrees(data, where)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                b"Package: a",
+                b"Package: b b",
+                b"Package: x/y",
+                b"Version: 1:2+3",
+                b"Source: s (1)",
+                b" cont",
+                b"Installed-Size: 9",
+                b"Installed-Size: nine",
+                b"",
+                b"Architecture: all",
+                b"Provides: p (= 1) | q",
+                b"junk",
+                b":",
+            ]
+        ),
+        max_size=30,
+    ),
+    st.sampled_from(["var/lib/dpkg/status", "var/lib/dpkg/status.d/a"]),
+)
+def test_identify_agrees_with_parse_on_random_stanzas(lines: list[bytes], where: str) -> None:
+    _identify_agrees(b"\n".join(lines) + b"\n", where)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from reporter.catalog import distro as distro_cataloger
+from reporter.catalog import dpkg
 from reporter.catalog import python as python_cataloger
 from reporter.catalog.interface import Cataloger, FoundPackage, ParseContext, Scanner, WholeFile
 from reporter.catalog.run import catalog_image
@@ -61,8 +62,10 @@ def pkgs(*lines: str) -> Member:
 OS_RELEASE = file("usr/lib/os-release", b'ID=testos\nVERSION_ID="1.2"\nNAME="Test OS"\n')
 
 
-def image(*layers: Sequence[Member]) -> list[tuple[Layer, LayerScan]]:
-    catalogers: list[Cataloger] = [distro_cataloger.CATALOGER, LinesCataloger()]
+def image(
+    *layers: Sequence[Member], catalogers: Sequence[Cataloger] = ()
+) -> list[tuple[Layer, LayerScan]]:
+    catalogers = catalogers or [distro_cataloger.CATALOGER, LinesCataloger()]
     out = []
     for index, members in enumerate(layers):
         blob = gz(make_tar(members))
@@ -113,6 +116,87 @@ def test_a_version_nobody_kept_ends_the_walk_back() -> None:
     too_big = file(PKGS, b"a 1\n" + b"#" * 2000)  # over the cataloger's 1024 bytes
     layers = image([pkgs("a 1")], [too_big], [pkgs("a 1")])
     assert found(layers) == {"a": ("1", 2)}
+
+
+class BinariesCataloger:
+    """A ``binary`` package ``<name> 1`` for every file in usr/bin."""
+
+    name = "binaries"
+
+    def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
+        return WholeFile(1024) if path.startswith("usr/bin/") else None
+
+    def parse(self, path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
+        yield FoundPackage("binary", path.rpartition("/")[2], "1")
+
+
+def _stanza(name: str, version: str = "1") -> bytes:
+    return f"Package: {name}\nVersion: {version}\nArchitecture: amd64\n\n".encode()
+
+
+def _debs(*members: Member) -> list[tuple[Layer, LayerScan]]:
+    return image(list(members), catalogers=[dpkg.CATALOGER, BinariesCataloger()])
+
+
+def test_a_binary_dpkg_owns_is_dropped_as_written_or_through_a_directory_link() -> None:
+    md5 = "0" * 32
+    layers = _debs(
+        (info("bin", tarfile.SYMTYPE, linkname="usr/bin"), b""),  # merged /usr
+        file("usr/bin/direct", b"x"),
+        file("usr/bin/linked", b"x"),
+        file("usr/bin/mine", b"x"),
+        file("var/lib/dpkg/status", _stanza("tools")),
+        file(
+            "var/lib/dpkg/info/tools.md5sums",
+            f"{md5}  usr/bin/direct\n{md5}  bin/linked\n".encode(),
+        ),
+    )
+    result = catalog_image(layers, [dpkg.CATALOGER, BinariesCataloger()], "amd64")
+    assert [(p.type, p.name) for p in result.packages] == [("binary", "mine"), ("deb", "tools")]
+    # owned as written only: nothing else to resolve, the same packages
+    owned_only = _debs(
+        file("usr/bin/direct", b"x"),
+        file("var/lib/dpkg/status", _stanza("tools")),
+        file("var/lib/dpkg/info/tools.md5sums", f"{md5}  usr/bin/direct\n".encode()),
+    )
+    result = catalog_image(owned_only, [dpkg.CATALOGER, BinariesCataloger()], "amd64")
+    assert [(p.type, p.name) for p in result.packages] == [("deb", "tools")]
+
+
+def test_dpkg_packages_are_introduced_by_the_earliest_status_that_lists_them() -> None:
+    status = "var/lib/dpkg/status"
+    layers = image(
+        [file(status, _stanza("a") + _stanza("b"))],
+        [file(status, _stanza("a") + _stanza("b", "2") + _stanza("c"))],
+        [file(status, _stanza("a") + _stanza("b", "2") + _stanza("c") + _stanza("d"))],
+        catalogers=[dpkg.CATALOGER],
+    )
+    result = catalog_image(layers, [dpkg.CATALOGER], "amd64")
+    assert [(p.name, p.version, p.layer_index) for p in result.packages] == [
+        ("a", "1", 0),
+        ("b", "2", 1),
+        ("c", "1", 1),
+        ("d", "1", 2),
+    ]
+    assert result.findings == ()
+
+
+def test_a_broken_older_dpkg_status_is_one_finding_and_ends_the_walk_back() -> None:
+    status = "var/lib/dpkg/status"
+    broken = b"Package: a\nPackage: a\n\n"  # a duplicate field: dpkg (and syft) cannot read it
+    layers = image(
+        [file(status, _stanza("a"))],
+        [file(status, broken)],
+        [file(status, _stanza("a"))],
+        catalogers=[dpkg.CATALOGER],
+    )
+    result = catalog_image(layers, [dpkg.CATALOGER], "amd64")
+    assert [(p.name, p.layer_index) for p in result.packages] == [("a", 2)]
+    (finding,) = result.findings
+    assert finding.message == (
+        f"cataloger dpkg could not parse /{status} (layer 1 {layers[1][0].digest}): "
+        f"{status}: duplicate field 'Package'"
+    )
 
 
 def test_package_fields_locations_and_distro() -> None:
