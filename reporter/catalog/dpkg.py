@@ -272,7 +272,10 @@ def _provided(value: str) -> tuple[str, ...]:
 
 # --- licences -----------------------------------------------------------------------------
 
-_LICENSE_LINE = "License: "
+# A line that starts "License: ", in "\n" + the text: lines end at "\n" alone, as "."
+# stops there; "\n" rather than re.MULTILINE's "^" lets the engine scan for the literal,
+# five times faster. Every common-licenses mention (none spans a line).
+_LICENSE_LINE_RE = re.compile(r"\nLicense: (.*)")
 _COMMON_LICENSES_RE = re.compile(r"/usr/share/common-licenses/([0-9A-Za-z_.\-]+)")
 
 
@@ -287,18 +290,27 @@ def _single_license(candidate: str) -> str:
 
 
 def licenses_from_copyright(data: bytes) -> list[str]:
-    """The licence names a Debian copyright file declares, sorted and unique (as syft)."""
+    """The licence names a Debian copyright file declares, sorted and unique (as syft).
+
+    Per line: the first word after a leading ``License: `` and the name of the first
+    ``/usr/share/common-licenses/<name>`` mention. Regular expressions over the whole text
+    find them, rather than a Python loop over thousands of lines.
+    """
+    text = data.decode("utf-8", errors="replace")
     found: set[str] = set()
-    for line in data.decode("utf-8", errors="replace").split("\n"):
-        if line.startswith(_LICENSE_LINE):
-            rest = line[len(_LICENSE_LINE) :]
-            token = rest.split(maxsplit=1)[0] if rest[:1] and not rest[:1].isspace() else ""
-            if value := _single_license(token):
-                found.add(value)
-        if "/usr/share/common-licenses/" in line:
-            match = _COMMON_LICENSES_RE.search(line)
-            if match and (value := _single_license(match.group(1))):
-                found.add(value)
+    for match in _LICENSE_LINE_RE.finditer("\n" + text):
+        rest = match.group(1)
+        token = rest.split(maxsplit=1)[0] if rest[:1] and not rest[:1].isspace() else ""
+        if value := _single_license(token):
+            found.add(value)
+    line_start = -2  # of the last line with a mention: only its first mention counts
+    for match in _COMMON_LICENSES_RE.finditer(text):
+        start = text.rfind("\n", 0, match.start())
+        if start == line_start:
+            continue
+        line_start = start
+        if value := _single_license(match.group(1)):
+            found.add(value)
     return sorted(found)
 
 

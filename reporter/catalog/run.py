@@ -94,9 +94,8 @@ def _listed(fs: FileSystem, catalogers: Sequence[Cataloger]) -> list[tuple[str, 
         lists = getattr(cataloger, "lists", None)
         if lists is None:
             continue
-        for path in sorted(fs.versions):
-            if lists(path):
-                out.append((path, Captured(path, cataloger.name, b""), fs.versions[path][-1]))
+        for path in sorted(filter(lists, fs.versions)):  # the few it lists, then sorted
+            out.append((path, Captured(path, cataloger.name, b""), fs.versions[path][-1]))
     return out
 
 
@@ -111,10 +110,13 @@ def _linked(
     not, the link is a ``capture-skipped`` finding that says so.
     """
     out: list[tuple[str, Captured, Version]] = []
-    for path in sorted(fs.versions):
+    links = (
+        path for path, versions in fs.versions.items() if versions[-1].entry.type == "hardlink"
+    )
+    for path in sorted(links):
         link = fs.versions[path][-1]
         entry = link.entry
-        if entry.type != "hardlink" or entry.linkname in fs.per_layer[link.layer]:
+        if entry.linkname in fs.per_layer[link.layer]:
             continue
         target = fs.link_target(path)
         layer = fs.layers[link.layer]

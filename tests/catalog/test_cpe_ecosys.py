@@ -5,12 +5,16 @@ list for list, in syft's order."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from reporter.catalog import cpe
 from reporter.options import Options
 from reporter.pipeline import generate
 from tests.catalog import (
@@ -147,3 +151,12 @@ def test_dictionary_names_equal_syfts(tmp_path: Path) -> None:
     assert len(ours) == 4
     assert ours == theirs
     assert all(c["source"] == "nvd-cpe-dictionary" for a in artifacts for c in a["cpes"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30))
+def test_a_cpe_part_is_quoted_character_by_character(value: str) -> None:
+    # the quoting as a loop over the characters: a backslash before all but [A-Za-z0-9._-]
+    expected = "".join(c if re.fullmatch(r"[A-Za-z0-9._-]", c) else "\\" + c for c in value)
+    assert cpe._quote(value) == expected
+    assert cpe.format_cpe("a b", "c+d", "1:2\n") == "cpe:2.3:a:a_b:c\\+d:1\\:2\\\n:*:*:*:*:*:*:*"

@@ -444,6 +444,66 @@ def test_non_dep5_copyright_still_read_like_syft_1_18_1() -> None:
     assert dpkg.licenses_from_copyright(b"End User License Agreement\n----\n\nFoo v1.\n") == []
 
 
+def _licenses_line_by_line(data: bytes) -> list[str]:
+    """``licenses_from_copyright`` as it was, a loop over the lines: the oracle."""
+    found: set[str] = set()
+    for line in data.decode("utf-8", errors="replace").split("\n"):
+        if line.startswith("License: "):
+            rest = line[len("License: ") :]
+            token = rest.split(maxsplit=1)[0] if rest[:1] and not rest[:1].isspace() else ""
+            if value := dpkg._single_license(token):
+                found.add(value)
+        if "/usr/share/common-licenses/" in line:
+            match = dpkg._COMMON_LICENSES_RE.search(line)
+            if match and (value := dpkg._single_license(match.group(1))):
+                found.add(value)
+    return sorted(found)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "License: ",
+                "License:",
+                "/usr/share/common-licenses/",
+                "GPL-2",
+                "MIT.",
+                "none",
+                " or ",
+                " and ",
+                "\n",
+                "\r",
+                "\r\n",
+                " ",
+                "\t",
+                "\x85",
+                "\u2028",
+                "\xff",
+                "x",
+                "/",
+                ".",
+            ]
+        ),
+        max_size=25,
+    ).map("".join)
+)
+def test_copyright_licences_as_read_line_by_line(text: str) -> None:
+    data = text.encode().replace("\xff".encode(), b"\xff")  # a byte that is not UTF-8
+    assert dpkg.licenses_from_copyright(data) == _licenses_line_by_line(data)
+
+
+def test_copyright_licences_as_read_line_by_line_on_the_real_images() -> None:
+    view = oci_view(shared_path("fixtures", "real", "debian-app.oci-gzip"))
+    texts = [data for path, data in view.files.items() if dpkg._is_copyright_path(path)]
+    assert len(texts) > 50
+    for data in texts:
+        assert dpkg.licenses_from_copyright(data) == _licenses_line_by_line(data)
+    text = b"a /usr/share/common-licenses/ x /usr/share/common-licenses/MIT\nLicense: BSD\r\n"
+    assert dpkg.licenses_from_copyright(text) == ["BSD", "MIT"] == _licenses_line_by_line(text)
+
+
 def test_missing_copyright_means_no_licences() -> None:
     (pkg,) = parse(b"Package: foo\nVersion: 1\n\n")
     assert (pkg.licenses, pkg.supporting_paths) == ((), ())
