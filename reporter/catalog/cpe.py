@@ -235,7 +235,8 @@ def _bindable(value: str) -> bool:
     # A WFN value holds printable ASCII only (NISTIR 7695 §5.3.2): a name with a control
     # character or a non-ASCII letter gets no CPE rather than a wrong one. A space is bound
     # as "_" (syft's normalizeField, after §5.3.2's "underscore for a space" convention).
-    return all(" " <= c <= "~" for c in value)
+    # (printable ASCII is " " to "~": what isprintable says of the ASCII characters)
+    return value.isascii() and value.isprintable()
 
 
 def format_cpe(vendor: str, product: str, version: str) -> str:

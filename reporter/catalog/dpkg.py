@@ -100,13 +100,13 @@ def wants(path: str, mode: int, size: int) -> WholeFile | Scanner | None:
 
 def owned_paths(md5sums: bytes) -> tuple[str, ...]:
     """Paths listed in a dpkg md5sums file (``<md5>  <path>`` lines), without leading "/"."""
-    paths = []
-    for line in md5sums.decode("utf-8", errors="replace").splitlines():
-        _digest, sep, rest = line.partition(" ")
-        path = rest.lstrip(" *").strip().lstrip("/")
-        if sep and path:
-            paths.append(path)
-    return tuple(sorted(set(paths)))
+    # a line without a space has no path: "" after partition, dropped as a blank line is
+    paths = {
+        line.partition(" ")[2].lstrip(" *").strip().lstrip("/")
+        for line in md5sums.decode("utf-8", errors="replace").splitlines()
+    }
+    paths.discard("")
+    return tuple(sorted(paths))
 
 
 def _md5sums_candidates(path: str, name: str, arch: str) -> list[str]:

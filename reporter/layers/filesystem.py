@@ -317,7 +317,8 @@ class _Builder:
         parent, prefix = found
         location = Location(prefix + name, layer_model.index, layer_model.digest, diff_id)
         version = Version(layer, entry, location)
-        node = parent.child(name)
+        children = parent.children  # parent.child(name), inline: this runs for every entry
+        node = children.get(name) if children else None
         if node is None:
             # new: no cached parent was resolved through it
             parent.new_child(name).versions = (version,)

@@ -160,3 +160,14 @@ def test_a_cpe_part_is_quoted_character_by_character(value: str) -> None:
     expected = "".join(c if re.fullmatch(r"[A-Za-z0-9._-]", c) else "\\" + c for c in value)
     assert cpe._quote(value) == expected
     assert cpe.format_cpe("a b", "c+d", "1:2\n") == "cpe:2.3:a:a_b:c\\+d:1\\:2\\\n:*:*:*:*:*:*:*"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=20) | st.text(st.characters(max_codepoint=0x80), max_size=20))
+def test_a_bindable_value_is_printable_ascii(value: str) -> None:
+    assert cpe._bindable(value) == all(" " <= c <= "~" for c in value)
+
+
+def test_every_ascii_character_is_bindable_as_printable_ascii() -> None:
+    for code in range(0x100):
+        assert cpe._bindable(chr(code)) == (0x20 <= code <= 0x7E), code

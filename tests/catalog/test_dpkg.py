@@ -264,6 +264,37 @@ def test_md5sums_are_kept_for_ownership_but_list_nothing(path: str) -> None:
     assert dpkg.owned_paths(md5sums) == ("usr/bin/bash",)
 
 
+def _owned_line_by_line(md5sums: bytes) -> tuple[str, ...]:
+    """``owned_paths`` as it was: the oracle."""
+    paths = []
+    for line in md5sums.decode("utf-8", errors="replace").splitlines():
+        _digest, sep, rest = line.partition(" ")
+        path = rest.lstrip(" *").strip().lstrip("/")
+        if sep and path:
+            paths.append(path)
+    return tuple(sorted(set(paths)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["0123abcd", " ", "  ", "*", "/", "usr/bin/a", "b c", "\n", "\r", "\t"]),
+        max_size=20,
+    ).map("".join)
+)
+def test_owned_paths_as_read_line_by_line(text: str) -> None:
+    md5sums = text.encode() + b"\xff\x85 x\n"
+    assert dpkg.owned_paths(md5sums) == _owned_line_by_line(md5sums)
+
+
+def test_owned_paths_as_read_line_by_line_on_a_real_image() -> None:
+    view = oci_view(shared_path("fixtures", "real", "debian-app.oci-gzip"))
+    lists = [data for path, data in view.files.items() if path.endswith(".md5sums")]
+    assert len(lists) > 50
+    for md5sums in lists:
+        assert dpkg.owned_paths(md5sums) == _owned_line_by_line(md5sums)
+
+
 # --- status parsing as syft does it ------------------------------------------------------
 
 
