@@ -430,8 +430,9 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
 
 def identify(path: str, data: bytes, ctx: ParseContext) -> list[Identity]:
     """``parse``'s packages as (type, name, version), without licences, purls, ownership or
-    relations: the stanzas alone, so it raises where ``parse`` does (nothing past
-    ``parse_status`` raises: the purl's qualifier keys are fixed, its name is not empty)."""
+    relations: the stanzas alone. It raises where ``parse`` does, since nothing ``parse``
+    does past ``parse_status`` raises (copyright and md5sums text is decoded with
+    "replace", the purl's qualifier keys are fixed and its name is never empty)."""
     if _is_copyright_path(path) or _is_md5sums_path(path):
         return []
     junk: list[tuple[int, str]] = []

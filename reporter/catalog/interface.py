@@ -96,8 +96,8 @@ class Cataloger(Protocol):
 Wants = Callable[[str, int, int], WholeFile | Scanner | None]  # (path, mode, size)
 Parser = Callable[[str, bytes, ParseContext], Iterable[FoundPackage]]  # (path, data, ctx)
 Identity = tuple[str, str, str]  # a FoundPackage's (type, name, version)
-_T = TypeVar("_T")
 Identifier = Callable[[str, bytes, ParseContext], Iterable[Identity]]  # (path, data, ctx)
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
