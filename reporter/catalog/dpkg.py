@@ -28,6 +28,7 @@ from reporter.catalog.interface import (
     Declared,
     Distro,
     FoundPackage,
+    Hint,
     ParseContext,
     Scanner,
     WholeFile,
@@ -435,6 +436,11 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
 CATALOGER = Declared(
     name="dpkg",
     wants=wants,
+    hint=Hint(
+        names=frozenset(("copyright", "status")),
+        suffixes=(".control", ".md5sums"),
+        parents=("lib/dpkg/status.d",),
+    ),
     parser=parse,
     # defensive: never leak others
     unreadable=(ValueError, KeyError, UnicodeError),

@@ -60,7 +60,14 @@ from datetime import UTC, datetime
 from reporter.catalog._exe import HEAD_MAX, Layout, detect, read_layout
 from reporter.catalog._langutil import sorted_metadata
 from reporter.catalog.hashes import HashingScanner, split_hashes
-from reporter.catalog.interface import Declared, FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.catalog.interface import (
+    Declared,
+    FoundPackage,
+    Hint,
+    ParseContext,
+    Scanner,
+    WholeFile,
+)
 from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
 
@@ -728,4 +735,9 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     return found
 
 
-CATALOGER = Declared(name="go-module-binary-cataloger", wants=wants, parser=parse)
+CATALOGER = Declared(
+    name="go-module-binary-cataloger",
+    wants=wants,
+    parser=parse,
+    hint=Hint(suffixes=(".so", ".exe"), contains=(".so.",), executable=True),
+)

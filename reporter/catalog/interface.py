@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from reporter.errors import CatalogError
-from reporter.layers.capture import Scanner, WholeFile
+from reporter.layers.capture import Hint, Scanner, WholeFile
 from reporter.model import Distro  # the model's, so a cataloged distro goes into the report as is
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "Declared",
     "Distro",
     "FoundPackage",
+    "Hint",
     "ParseContext",
     "Parser",
     "Scanner",
@@ -116,6 +117,9 @@ class Declared:
     # visible entry of the squashed view, of any type, whose path this accepts is given to
     # ``parse`` with empty data. No content is kept, so the layer walk does not change.
     lists: Callable[[str], bool] | None = None
+    # A cheap superset of the files ``wants`` accepts (``reporter.layers.capture.Hint``): the
+    # walker asks ``wants`` only about files the hint matches. None: asked about every file.
+    hint: Hint | None = None
 
     def parse(self, path: str, data: bytes, ctx: ParseContext, /) -> list[FoundPackage]:
         try:

@@ -29,7 +29,14 @@ from dataclasses import replace
 from reporter.catalog._exe import HEAD_MAX, Region, detect, read_layout
 from reporter.catalog._langutil import elf_sections, load_json, minimal_elf, sorted_metadata
 from reporter.catalog.hashes import HashingScanner, split_hashes
-from reporter.catalog.interface import Declared, FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.catalog.interface import (
+    Declared,
+    FoundPackage,
+    Hint,
+    ParseContext,
+    Scanner,
+    WholeFile,
+)
 from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
 
@@ -217,4 +224,9 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     ]
 
 
-CATALOGER = Declared(name="cargo-auditable-binary-cataloger", wants=wants, parser=parse)
+CATALOGER = Declared(
+    name="cargo-auditable-binary-cataloger",
+    wants=wants,
+    parser=parse,
+    hint=Hint(executable=True),
+)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from reporter import compression
-from reporter.layers.capture import Capturer, Scanner, WholeFile
+from reporter.layers.capture import Capturer, CapturerIndex, Scanner, WholeFile
 from reporter.layers.scan import Captured, Entry, LayerScan
 from reporter.layers.whiteout import classify
 from reporter.model import Finding, FindingKind
@@ -277,6 +277,7 @@ class _Meta:
 class _Walker:
     def __init__(self, catalogers: Sequence[Capturer], limits: Limits, where: str) -> None:
         self.catalogers = tuple(catalogers)
+        self._index = CapturerIndex(self.catalogers)
         self.limits = limits
         self.where = where
         self.entries: list[Entry] = []
@@ -691,7 +692,7 @@ class _Walker:
         wholes: list[str] = []
         scanners: list[tuple[str, Scanner]] = []
         path, mode, size = entry.path, entry.mode, entry.size
-        for cataloger in self.catalogers:
+        for cataloger in self._index.candidates(path, mode):
             try:
                 want = cataloger.wants(path, mode, size)
             except Exception as exc:
@@ -742,7 +743,7 @@ class _Walker:
         kept = self._kept.get(target)
         if kept is not None:
             self._kept[path] = kept
-        for cataloger in self.catalogers:
+        for cataloger in self._index.candidates(path, info[0]):
             name = cataloger.name
             try:
                 want = cataloger.wants(path, info[0], info[1])
