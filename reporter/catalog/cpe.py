@@ -54,7 +54,7 @@ from reporter.catalog.interface import FoundPackage
 
 __all__ = ["JavaFacts", "cpe_candidates", "dictionary_cpes", "format_cpe", "java_group_ids"]
 
-_UNQUOTED = re.compile(r"[A-Za-z0-9._-]")
+_QUOTED = re.compile(r"([^A-Za-z0-9._-])")  # what a WFN value escapes with "\\"
 _SPLIT = re.compile(r"([-_])")
 
 # java.go: group fields that name no vendor / no product; syft's "top level domains" (a plain
@@ -226,7 +226,7 @@ class _Candidate:
 
 
 def _quote(value: str) -> str:
-    return "".join(c if _UNQUOTED.fullmatch(c) else "\\" + c for c in value)
+    return _QUOTED.sub(r"\\\1", value)
 
 
 def _bindable(value: str) -> bool:
