@@ -133,12 +133,13 @@ class HeadScanner:
         return self.kept
 
 
+Rules = dict[str, WholeFile | Callable[[], Scanner | Digested]]
+
+
 class Keeper:
     """Wants the files named in ``rules``: a WholeFile, or a factory of scanners."""
 
-    def __init__(
-        self, name: str, rules: dict[str, WholeFile | Callable[[], Scanner | Digested]]
-    ) -> None:
+    def __init__(self, name: str, rules: Rules) -> None:
         self._name = name
         self.rules = rules
         self.asked: list[tuple[str, int, int]] = []
@@ -1036,7 +1037,7 @@ def test_hard_links_in_the_layer_get_the_same_digested_bytes() -> None:
         file("bin/app", EXE, mode=0o755),
         (info("bin/app2", tarfile.LNKTYPE, linkname="bin/app", mode=0o755), b""),
     ]
-    both: dict[str, WholeFile | Callable[[], Scanner | Digested]] = {
+    both: Rules = {
         "bin/app": lambda: Digested(HeadScanner(4)),
         "bin/app2": lambda: Digested(HeadScanner(4)),
     }
@@ -1081,3 +1082,16 @@ def test_second_pass_for_a_link_gives_the_digested_bytes(
     # the refuser's miss stays one: the link's target holds nothing for it
     assert kinds(result) == ["capture-skipped"]
     assert "cataloger none" in result.findings[0].message
+
+
+def test_capture_limit_counts_the_digests_a_digested_want_keeps() -> None:
+    members = [file("a", EXE[:1000]), file("b", EXE[:1000])]
+    heads: Rules = {"a": lambda: HeadScanner(4), "b": lambda: HeadScanner(4)}
+    plain = scan(make_tar(members), [Keeper("k", heads)], limits=Limits(max_capture_bytes=200))
+    assert kinds(plain) == []
+    # 4 bytes and the trailer with 96 bytes of digests each: the second is over 200
+    wrapped: Rules = {"a": lambda: Digested(HeadScanner(4)), "b": lambda: Digested(HeadScanner(4))}
+    limits = Limits(max_capture_bytes=200)
+    result = scan(make_tar(members), [Keeper("k", wrapped)], limits=limits)
+    assert kinds(result) == ["limit"]
+    assert [c.data for c in result.captured] == [digested(EXE[:4], EXE[:1000])] * 2
