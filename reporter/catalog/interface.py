@@ -5,7 +5,9 @@ regular file in a layer, in one streaming pass, and keeps only what is asked for
 
 * ``WholeFile(max_bytes)``: the whole content, if the file is at most ``max_bytes`` long;
 * a ``Scanner``: fed the content chunk by chunk (for files too big to keep, such as
-  executables searched for Go build info); its ``result()`` is what is kept.
+  executables searched for Go build info); its ``result()`` is what is kept;
+* ``Digested(scanner)``: the same, followed by the file's digests when the scanner keeps
+  something (``reporter.layers.capture.split_digests`` takes them apart in ``parse``).
 
 A ``Declared`` cataloger may also list entries by name (``lists``): no content, any entry
 type, read from the squashed view after the walk (the Nix store's directories).
@@ -23,18 +25,20 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from reporter.errors import CatalogError
-from reporter.layers.capture import Hint, Scanner, WholeFile
+from reporter.layers.capture import Digested, Hint, Scanner, Want, WholeFile
 from reporter.model import Distro  # the model's, so a cataloged distro goes into the report as is
 
 __all__ = [
     "Cataloger",
     "Declared",
+    "Digested",
     "Distro",
     "FoundPackage",
     "Hint",
     "ParseContext",
     "Parser",
     "Scanner",
+    "Want",
     "Wants",
     "WholeFile",
     "keep_nothing",
@@ -83,7 +87,7 @@ class Cataloger(Protocol):
     @property
     def name(self) -> str: ...
 
-    def wants(self, path: str, mode: int, size: int, /) -> WholeFile | Scanner | None:
+    def wants(self, path: str, mode: int, size: int, /) -> Want | None:
         """Called for every regular file of every layer: must be cheap and pure."""
         ...
 
@@ -92,7 +96,7 @@ class Cataloger(Protocol):
         ...
 
 
-Wants = Callable[[str, int, int], WholeFile | Scanner | None]  # (path, mode, size)
+Wants = Callable[[str, int, int], Want | None]  # (path, mode, size)
 Parser = Callable[[str, bytes, ParseContext], Iterable[FoundPackage]]  # (path, data, ctx)
 
 

@@ -22,7 +22,18 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from reporter import compression
-from reporter.layers.capture import Capturer, CapturerIndex, Scanner, WholeFile
+from reporter.layers.capture import (
+    DIGEST_ALGORITHMS,
+    DIGEST_TRAILER_SIZE,
+    Capturer,
+    CapturerIndex,
+    Digested,
+    Scanner,
+    Want,
+    WholeFile,
+    scan_whole,
+    with_digests,
+)
 from reporter.layers.scan import Captured, Entry, LayerScan
 from reporter.layers.whiteout import classify
 from reporter.model import Finding, FindingKind
@@ -216,6 +227,50 @@ class _Raw:
 # The tar walk
 
 
+class _FileDigests:
+    """One file's digests (``DIGEST_ALGORITHMS``), computed once for every ``Digested`` want of
+    it: the walker submits each chunk to the layer's ``_Hasher``, so they are final only once
+    that hasher is closed."""
+
+    __slots__ = ("_hasher", "_hashes")
+
+    def __init__(self, hasher: _Hasher) -> None:
+        self._hasher = hasher
+        self._hashes = tuple(hashlib.new(name) for name in DIGEST_ALGORITHMS)
+
+    def submit(self, chunk: bytes) -> None:
+        # one queue item for all the algorithms: half the hand-offs, twice the chunks queued
+        self._hasher.update(self, chunk)
+
+    def update(self, chunk: bytes) -> None:
+        """In the hasher thread."""
+        for digest in self._hashes:
+            digest.update(chunk)
+
+    def digests(self) -> tuple[bytes, ...]:
+        return tuple(digest.digest() for digest in self._hashes)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Pending:
+    """A ``Digested`` want's capture until the hasher is closed: its place in ``captured``
+    (the order stays as the walk found it) and the bytes it will be."""
+
+    path: str
+    cataloger: str
+    result: bytes
+    digests: _FileDigests
+
+    def resolve(self) -> Captured:
+        data = with_digests(self.result, self.digests.digests())
+        return Captured(self.path, self.cataloger, data, whole=False)
+
+
+def _resolved(captured: Sequence[Captured | _Pending]) -> tuple[Captured, ...]:
+    """The captures with the digests filled in: call only after the hasher is closed."""
+    return tuple(c if isinstance(c, Captured) else c.resolve() for c in captured)
+
+
 class _Kept:
     """What the layer has shown of a regular file's content, for hard links to it."""
 
@@ -223,7 +278,7 @@ class _Kept:
 
     def __init__(self) -> None:
         self.full: bytes | None = None
-        self.results: dict[str, bytes | None] = {}
+        self.results: dict[str, bytes | _Pending | None] = {}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -246,21 +301,43 @@ class _LinkWant:
     name: str
     miss: _LinkMiss
 
-    def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
+    def wants(self, path: str, mode: int, size: int) -> Want | None:
         if path != self.miss.target:
             return None
         return self.miss.cataloger.wants(self.miss.link, mode, size)
 
 
+class _Feed:
+    """One scanner of a file. A ``Digested`` one whose scanner has kept ``kept`` is no longer
+    fed but stays until the file ends: its capture needs the digests of the whole file, and
+    it is made at the file's end, in scanner order, as a still-live scanner's is."""
+
+    __slots__ = ("digested", "kept", "name", "scanner")
+
+    def __init__(self, name: str, scanner: Scanner, digested: bool) -> None:
+        self.name = name
+        self.scanner = scanner
+        self.digested = digested
+        self.kept: bytes | None = None
+
+
 class _Capture:
-    """Consumers of one file's data: whole-file keepers and scanners."""
+    """Consumers of one file's data: whole-file keepers, scanners, and the file's digests
+    while a ``Digested`` scanner is live or has kept something (None once none is)."""
 
-    __slots__ = ("entry", "parts", "scanners", "wholes")
+    __slots__ = ("digests", "entry", "parts", "scanners", "wholes")
 
-    def __init__(self, entry: Entry, wholes: list[str], scanners: list[tuple[str, Scanner]]):
+    def __init__(
+        self,
+        entry: Entry,
+        wholes: list[str],
+        scanners: list[_Feed],
+        digests: _FileDigests | None,
+    ):
         self.entry = entry
         self.wholes = wholes
         self.scanners = scanners
+        self.digests = digests
         self.parts: list[bytes] = []
 
 
@@ -275,15 +352,18 @@ class _Meta:
 
 
 class _Walker:
-    def __init__(self, catalogers: Sequence[Capturer], limits: Limits, where: str) -> None:
+    def __init__(
+        self, catalogers: Sequence[Capturer], limits: Limits, where: str, hasher: _Hasher
+    ) -> None:
         self.catalogers = tuple(catalogers)
         self._index = CapturerIndex(self.catalogers)
+        self.hasher = hasher  # the layer's; files' digests go through it too
         self.limits = limits
         self.where = where
         self.entries: list[Entry] = []
         self.whiteouts: list[str] = []
         self.opaque: list[str] = []
-        self.captured: list[Captured] = []
+        self.captured: list[Captured | _Pending] = []  # ``_resolved`` once the hasher is closed
         self.findings: list[Finding] = []
         self.ended = False  # end-of-archive block seen
         self.failed = False  # stopped: unreadable header or a limit
@@ -408,32 +488,52 @@ class _Walker:
         if sink.wholes:
             sink.parts.append(chunk)
         if sink.scanners:
-            still: list[tuple[str, Scanner]] = []
-            for name, scanner in sink.scanners:
-                try:
-                    if scanner.feed(chunk):
-                        still.append((name, scanner))
-                    else:
-                        self._scanner_done(sink, name, scanner)
-                except Exception as exc:
-                    self._cataloger_failed(name, sink.entry.path, exc)
+            still: list[_Feed] = []
+            for feed in sink.scanners:
+                if feed.kept is None:
+                    try:
+                        more = feed.scanner.feed(chunk)
+                        if not more and feed.digested:
+                            feed.kept = feed.scanner.result()
+                    except Exception as exc:
+                        self._cataloger_failed(feed.name, sink.entry.path, exc)
+                        continue
+                    if not more and feed.kept is None:
+                        self._scanner_done(sink, feed)
+                        continue
+                still.append(feed)
             sink.scanners = still
+            if sink.digests is not None:
+                if any(feed.digested for feed in still):
+                    sink.digests.submit(chunk)
+                else:  # every Digested scanner is done and kept nothing: no digests needed
+                    sink.digests = None
         return bool(sink.wholes or sink.scanners)
 
-    def _scanner_done(self, sink: _Capture, name: str, scanner: Scanner) -> None:
-        try:
-            result = scanner.result()
-        except Exception as exc:
-            self._cataloger_failed(name, sink.entry.path, exc)
-            return
-        self._keep_result(sink.entry.path, name, result)
+    def _scanner_done(self, sink: _Capture, feed: _Feed) -> None:
+        result = feed.kept
+        if result is None:
+            try:
+                result = feed.scanner.result()
+            except Exception as exc:
+                self._cataloger_failed(feed.name, sink.entry.path, exc)
+                return
+        if result is not None and feed.digested and sink.digests is not None:
+            pending = _Pending(sink.entry.path, feed.name, result, sink.digests)
+            self._keep_result(sink.entry.path, feed.name, pending)
+        else:
+            self._keep_result(sink.entry.path, feed.name, result)
 
-    def _keep_result(self, path: str, name: str, result: bytes | None) -> None:
+    def _keep_result(self, path: str, name: str, result: bytes | _Pending | None) -> None:
         self._kept.setdefault(path, _Kept()).results[name] = result
         if result is None:
             return
-        self._capture_total += len(result)
-        self.captured.append(Captured(path, name, result, whole=False))
+        if isinstance(result, _Pending):
+            self._capture_total += len(result.result) + DIGEST_TRAILER_SIZE
+            self.captured.append(result)
+        else:
+            self._capture_total += len(result)
+            self.captured.append(Captured(path, name, result, whole=False))
         self._check_capture_limit()
 
     def _check_capture_limit(self) -> None:
@@ -450,8 +550,8 @@ class _Walker:
             self._meta_done(sink.kind, b"".join(sink.parts))
             return
         path = sink.entry.path
-        for name, scanner in sink.scanners:
-            self._scanner_done(sink, name, scanner)
+        for feed in sink.scanners:
+            self._scanner_done(sink, feed)
         if sink.wholes:
             data = b"".join(sink.parts)
             self._kept.setdefault(path, _Kept()).full = data
@@ -690,7 +790,7 @@ class _Walker:
 
     def _start_capture(self, entry: Entry, data_size: int, pad: int) -> None:
         wholes: list[str] = []
-        scanners: list[tuple[str, Scanner]] = []
+        scanners: list[_Feed] = []
         path, mode, size = entry.path, entry.mode, entry.size
         for cataloger in self._index.candidates(path, mode):
             try:
@@ -710,8 +810,10 @@ class _Walker:
                         f"reads ({want.max_bytes})",
                         severity="info",
                     )
+            elif isinstance(want, Digested):
+                scanners.append(_Feed(cataloger.name, want.scanner, True))
             else:
-                scanners.append((cataloger.name, want))
+                scanners.append(_Feed(cataloger.name, want, False))
         if not wholes and not scanners:
             self._skip = data_size + pad
             return
@@ -720,7 +822,9 @@ class _Walker:
             self._check_capture_limit()
             if self.failed:
                 return
-        sink = _Capture(entry, wholes, scanners)
+        # One set of digests per file, however many Digested wants it has.
+        digested = any(feed.digested for feed in scanners)
+        sink = _Capture(entry, wholes, scanners, _FileDigests(self.hasher) if digested else None)
         if data_size:
             self._sink = sink
             self._take = data_size
@@ -760,13 +864,14 @@ class _Walker:
                     continue
             elif kept is not None and name in kept.results:
                 result = kept.results[name]
-                if result is not None:
+                if isinstance(result, _Pending):
+                    self.captured.append(dataclasses.replace(result, path=path))
+                elif result is not None:
                     self.captured.append(Captured(path, name, result, whole=False))
                 continue
             elif kept is not None and kept.full is not None:
                 try:
-                    want.feed(kept.full)
-                    result = want.result()
+                    result = scan_whole(want, kept.full)
                 except Exception as exc:
                     self._cataloger_failed(name, path, exc)
                     continue
@@ -856,8 +961,9 @@ def _recapture_links(
     if raw is None:
         return (), misses
     wants = [_LinkWant(str(i), miss) for i, miss in enumerate(misses)]
-    walker = _Walker(wants, first.limits, first.where)
-    kept: dict[int, Captured] = {}
+    hasher = _Hasher()
+    walker = _Walker(wants, first.limits, first.where, hasher)
+    kept: dict[int, Captured | _Pending] = {}
     try:
         src = _Plain(raw)
         for chunk in compression.decoder(kind, src, src.read_at_least(b"", 6)):
@@ -866,7 +972,7 @@ def _recapture_links(
                 miss = misses[int(item.cataloger)]
                 kept.setdefault(
                     int(item.cataloger),
-                    Captured(miss.link, miss.cataloger.name, item.data, item.whole),
+                    dataclasses.replace(item, path=miss.link, cataloger=miss.cataloger.name),
                 )
             walker.captured.clear()
             if len(kept) == len(misses) or walker.ended or walker.failed:
@@ -875,12 +981,13 @@ def _recapture_links(
     except compression.DecodeError:
         pass  # the first pass has said what is wrong with the bytes
     finally:
+        hasher.close()
         close = getattr(raw, "close", None)
         if close is not None:
             close()
     first.findings.extend(f for f in walker.findings if f.kind == FindingKind.CATALOG)
     left = [miss for i, miss in enumerate(misses) if i not in kept]
-    return tuple(kept[i] for i in sorted(kept)), left
+    return _resolved([kept[i] for i in sorted(kept)]), left
 
 
 def _scan(
@@ -895,7 +1002,7 @@ def _scan(
     src = _Raw(raw, digest_algorithm, hasher)
     head = src.read_at_least(b"", 6)
     kind = compression.detect(head)
-    walker = _Walker(catalogers, limits, where)
+    walker = _Walker(catalogers, limits, where, hasher)
     _check_compression(walker, head, kind, media_type)
     # For a plain tar, the diff_id is the blob digest: hashing the same bytes twice buys nothing.
     diff = None if kind == "none" and digest_algorithm == "sha256" else hashlib.sha256()
@@ -917,7 +1024,7 @@ def _scan(
         entries=tuple(walker.entries),
         whiteouts=tuple(walker.whiteouts),
         opaque_dirs=tuple(walker.opaque),
-        captured=tuple(walker.captured),
+        captured=_resolved(walker.captured),  # the hasher is closed: the digests are final
         findings=tuple(walker.findings),
         complete=decoded and walked and not walker.limited and not walker.failed,
     )
