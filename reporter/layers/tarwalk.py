@@ -34,6 +34,7 @@ from reporter.layers.capture import (
     scan_whole,
     with_digests,
 )
+from reporter.layers.rehash import PlainSource, range_digests
 from reporter.layers.scan import Captured, Entry, LayerScan
 from reporter.layers.whiteout import classify
 from reporter.model import Finding, FindingKind
@@ -251,18 +252,39 @@ class _FileDigests:
         return tuple(digest.digest() for digest in self._hashes)
 
 
+class _LaterDigests:
+    """One file's digests from the second read of the blob (``reporter.layers.rehash``): when
+    the blob can be read again, nothing is hashed on the first pass, where nearly every
+    executable turns out to be neither Go nor Rust. ``value`` stays None if the second read
+    fails; the capture then carries no digests (and a finding says why)."""
+
+    __slots__ = ("offset", "size", "value")
+
+    def __init__(self, offset: int, size: int) -> None:
+        self.offset = offset  # of the file's data in the uncompressed stream
+        self.size = size
+        self.value: tuple[bytes, ...] | None = None
+
+    def submit(self, chunk: bytes) -> None:
+        pass
+
+    def digests(self) -> tuple[bytes, ...] | None:
+        return self.value
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Pending:
-    """A ``Digested`` want's capture until the hasher is closed: its place in ``captured``
-    (the order stays as the walk found it) and the bytes it will be."""
+    """A ``Digested`` want's capture until the hasher is closed (or the second read is done):
+    its place in ``captured`` (the order stays as the walk found it) and the bytes it will be."""
 
     path: str
     cataloger: str
     result: bytes
-    digests: _FileDigests
+    digests: _FileDigests | _LaterDigests
 
     def resolve(self) -> Captured:
-        data = with_digests(self.result, self.digests.digests())
+        digests = self.digests.digests()
+        data = self.result if digests is None else with_digests(self.result, digests)
         return Captured(self.path, self.cataloger, data, whole=False)
 
 
@@ -332,7 +354,7 @@ class _Capture:
         entry: Entry,
         wholes: list[str],
         scanners: list[_Feed],
-        digests: _FileDigests | None,
+        digests: _FileDigests | _LaterDigests | None,
     ):
         self.entry = entry
         self.wholes = wholes
@@ -353,11 +375,19 @@ class _Meta:
 
 class _Walker:
     def __init__(
-        self, catalogers: Sequence[Capturer], limits: Limits, where: str, hasher: _Hasher
+        self,
+        catalogers: Sequence[Capturer],
+        limits: Limits,
+        where: str,
+        hasher: _Hasher,
+        *,
+        digests_later: bool = False,
     ) -> None:
         self.catalogers = tuple(catalogers)
         self._index = CapturerIndex(self.catalogers)
         self.hasher = hasher  # the layer's; files' digests go through it too
+        # the blob can be read again: files' digests come from a second read (_LaterDigests)
+        self.digests_later = digests_later
         self.limits = limits
         self.where = where
         self.entries: list[Entry] = []
@@ -508,6 +538,12 @@ class _Walker:
                     sink.digests.submit(chunk)
                 else:  # every Digested scanner is done and kept nothing: no digests needed
                     sink.digests = None
+            if (
+                not sink.wholes
+                and isinstance(sink.digests, _LaterDigests)
+                and all(feed.kept is not None for feed in sink.scanners)
+            ):
+                return False  # only the digests are still wanted, and the second read has them
         return bool(sink.wholes or sink.scanners)
 
     def _scanner_done(self, sink: _Capture, feed: _Feed) -> None:
@@ -824,7 +860,12 @@ class _Walker:
                 return
         # One set of digests per file, however many Digested wants it has.
         digested = any(feed.digested for feed in scanners)
-        sink = _Capture(entry, wholes, scanners, _FileDigests(self.hasher) if digested else None)
+        digests: _FileDigests | _LaterDigests | None = None
+        if digested and self.digests_later:
+            digests = _LaterDigests(self._data_end - data_size, data_size)
+        elif digested:
+            digests = _FileDigests(self.hasher)
+        sink = _Capture(entry, wholes, scanners, digests)
         if data_size:
             self._sink = sink
             self._take = data_size
@@ -923,7 +964,9 @@ def scan_layer(
         raise ValueError(f"unsupported digest algorithm {digest_algorithm!r}")
     hasher = _Hasher()
     try:
-        scan, walker = _scan(raw, catalogers, limits, digest_algorithm, media_type, where, hasher)
+        scan, walker = _scan(
+            raw, catalogers, limits, digest_algorithm, media_type, where, hasher, reopen
+        )
     finally:
         hasher.close()
     if not walker.link_misses:
@@ -933,23 +976,6 @@ def scan_layer(
     return dataclasses.replace(
         scan, captured=scan.captured + captured, findings=tuple(walker.findings)
     )
-
-
-class _Plain:
-    """A ``ChunkSource`` without hashing, for the second pass."""
-
-    __slots__ = ("_raw",)
-
-    def __init__(self, raw: Readable) -> None:
-        self._raw = raw
-
-    def read(self) -> bytes:
-        return self._raw.read(_CHUNK)
-
-    def read_at_least(self, data: bytes, n: int) -> bytes:
-        while len(data) < n and (more := self.read()):
-            data += more
-        return data
 
 
 def _recapture_links(
@@ -965,7 +991,7 @@ def _recapture_links(
     walker = _Walker(wants, first.limits, first.where, hasher)
     kept: dict[int, Captured | _Pending] = {}
     try:
-        src = _Plain(raw)
+        src = PlainSource(raw)
         for chunk in compression.decoder(kind, src, src.read_at_least(b"", 6)):
             walker.feed(chunk)
             for item in walker.captured:
@@ -998,11 +1024,12 @@ def _scan(
     media_type: str,
     where: str,
     hasher: _Hasher,
+    reopen: Callable[[], Readable | None] | None,
 ) -> tuple[LayerScan, _Walker]:
     src = _Raw(raw, digest_algorithm, hasher)
     head = src.read_at_least(b"", 6)
     kind = compression.detect(head)
-    walker = _Walker(catalogers, limits, where, hasher)
+    walker = _Walker(catalogers, limits, where, hasher, digests_later=reopen is not None)
     _check_compression(walker, head, kind, media_type)
     # For a plain tar, the diff_id is the blob digest: hashing the same bytes twice buys nothing.
     diff = None if kind == "none" and digest_algorithm == "sha256" else hashlib.sha256()
@@ -1010,6 +1037,9 @@ def _scan(
     src.drain()
     walked = walker.finish() if decoded else False
     hasher.close()
+    later = _later_digests(walker.captured)
+    if later and not walker.failed:
+        _digest_later(walker, later, reopen, kind)
     blob_digest = src.digest()
     if decoded and not walker.limited:
         diff_id = blob_digest if diff is None else f"sha256:{diff.hexdigest()}"
@@ -1029,6 +1059,51 @@ def _scan(
         complete=decoded and walked and not walker.limited and not walker.failed,
     )
     return scan, walker
+
+
+def _later_digests(captured: Sequence[Captured | _Pending]) -> list[_LaterDigests]:
+    """The second read's work: the files a ``Digested`` want kept something of (hard links
+    to one file share its digests), in stream order."""
+    later = {
+        id(item.digests): item.digests
+        for item in captured
+        if isinstance(item, _Pending) and isinstance(item.digests, _LaterDigests)
+    }
+    return sorted(later.values(), key=lambda d: d.offset)
+
+
+def _digest_later(
+    walker: _Walker,
+    later: Sequence[_LaterDigests],
+    reopen: Callable[[], Readable | None] | None,
+    kind: str,
+) -> None:
+    """Fill the ``_LaterDigests`` of the files found to be packages, from a second read.
+
+    The first pass verified the blob's digest; the second trusts that the bytes have not
+    changed since (as the hard-link pass does): a blob replaced in between would give a
+    digest of other bytes.
+    """
+    raw = None if reopen is None else reopen()
+    found = None
+    if raw is not None:
+        try:
+            spans = [(item.offset, item.size) for item in later]
+            found = range_digests(raw, kind, spans, DIGEST_ALGORITHMS)
+        finally:
+            close = getattr(raw, "close", None)
+            if close is not None:
+                close()
+    if found is None:
+        walker._finding(
+            FindingKind.CAPTURE_SKIPPED,
+            f"the layer could not be read again: {len(later)} binaries found to be "
+            "packages have no file digests",
+            severity="info",
+        )
+        return
+    for item in later:
+        item.value = found[(item.offset, item.size)]
 
 
 def _check_compression(walker: _Walker, head: bytes, kind: str, media_type: str) -> None:

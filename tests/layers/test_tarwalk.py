@@ -1095,3 +1095,65 @@ def test_capture_limit_counts_the_digests_a_digested_want_keeps() -> None:
     result = scan(make_tar(members), [Keeper("k", wrapped)], limits=limits)
     assert kinds(result) == ["limit"]
     assert [c.data for c in result.captured] == [digested(EXE[:4], EXE[:1000])] * 2
+
+
+# -- digests from a second read (reporter.layers.rehash) ---------------------------------------
+
+
+def _zst(data: bytes) -> bytes:
+    import zstandard
+
+    return zstandard.ZstdCompressor().compress(data)
+
+
+@pytest.mark.parametrize("compress", [lambda b: b, gz, _zst], ids=["plain", "gzip", "zstd"])
+def test_a_reopenable_layer_hashes_only_the_files_found_to_be_packages_on_a_second_read(
+    compress: Callable[[bytes], bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = b"\x7fELF" + bytes(reversed(range(256))) * 6000  # an executable nobody keeps
+    members = [
+        file("bin/other", other, mode=0o755),
+        file("bin/app", EXE, mode=0o755),
+        (info("bin/app-link", tarfile.LNKTYPE, linkname="bin/app", mode=0o755), b""),
+        file("after", b"z"),
+    ]
+    blob = compress(make_tar(members))
+    rules: Rules = {
+        "bin/app": lambda: Digested(HeadScanner(4)),
+        "bin/app-link": lambda: Digested(HeadScanner(4)),
+        "bin/other": lambda: Digested(Refuser(500_000)),
+    }
+    catalogers = [
+        Keeper("go", rules),
+        Keeper("rust", {"bin/app": lambda: Digested(HeadScanner(8))}),
+    ]
+    streamed = scan_layer(Trickle(blob, 300_000), catalogers, limits=Limits())
+    made = hashes_made(monkeypatch)
+    reopened: list[int] = []
+
+    def reopen() -> io.BytesIO:
+        reopened.append(1)
+        return io.BytesIO(blob)
+
+    again = scan_layer(Trickle(blob, 300_000), catalogers, limits=Limits(), reopen=reopen)
+    assert again == streamed  # the same bytes, digests included
+    assert again.captured[0] == Captured("bin/app", "go", digested(EXE[:4], EXE), whole=False)
+    assert len(again.captured) == 3  # app (go, rust) and the link (go)
+    # one SHA-512 per file found to be a package, fed its bytes once; bin/other never hashed
+    assert fed_sha512(made) == [len(EXE)]
+    assert reopened == [1]
+
+
+def test_a_layer_that_cannot_be_read_again_keeps_the_captures_without_digests() -> None:
+    tar = make_tar([file("bin/app", EXE, mode=0o755)])
+    catalogers = [Keeper("go", {"bin/app": lambda: Digested(HeadScanner(4))})]
+    result = scan_layer(io.BytesIO(tar), catalogers, limits=Limits(), reopen=lambda: None)
+    assert result.captured == (Captured("bin/app", "go", EXE[:4], whole=False),)
+    assert kinds(result) == ["capture-skipped"]
+    assert "could not be read again" in result.findings[0].message
+    # a second read that ends early gives no digests rather than wrong ones
+    cut = scan_layer(
+        io.BytesIO(tar), catalogers, limits=Limits(), reopen=lambda: io.BytesIO(tar[:100_000])
+    )
+    assert cut.captured == result.captured
+    assert kinds(cut) == ["capture-skipped"]
