@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable
 
 from reporter.catalog.distro import OS_RELEASE_PATHS, parse_os_release
-from reporter.catalog.interface import Declared, Distro, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.interface import Declared, Distro, FoundPackage, Hint, ParseContext, WholeFile
 from reporter.catalog.licences import spdx_license
 from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
@@ -149,6 +149,7 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
 CATALOGER = Declared(
     name="alpm-db-cataloger",
     wants=wants,
+    hint=Hint(names=frozenset(("desc", *_SUPPORTING, "os-release"))),
     parser=parse,
     unreadable=(ValueError,),
     what="pacman database",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from reporter.catalog.interface import Declared, Distro, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.interface import Declared, Distro, FoundPackage, Hint, ParseContext, WholeFile
 from reporter.catalog.licences import spdx_license
 from reporter.catalog.purl import distro_qualifier, purl
 from reporter.errors import CatalogError
@@ -161,6 +161,7 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
 CATALOGER = Declared(
     name="apk",
     wants=wants,
+    hint=Hint(names=frozenset(("installed", "repositories"))),
     parser=parse,
     unreadable=(ValueError,),  # e.g. a purl part packageurl refuses; never leak it
     what="apk database",

@@ -27,7 +27,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reporter.catalog.interface import Declared, FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.catalog.interface import (
+    Declared,
+    FoundPackage,
+    Hint,
+    ParseContext,
+    Scanner,
+    WholeFile,
+)
 from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
 
@@ -660,5 +667,14 @@ def _jvm_parse(path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPacka
     return parse_jvm_release(path, data, has_jdk)
 
 
-CLASSIFIER_CATALOGER = Declared("binary-classifier-cataloger", _classifier_wants, _classifier_parse)
-JVM_CATALOGER = Declared("java-jvm-cataloger", _jvm_wants, _jvm_parse)
+CLASSIFIER_CATALOGER = Declared(
+    "binary-classifier-cataloger",
+    _classifier_wants,
+    _classifier_parse,
+    hint=Hint(
+        names=frozenset((*CLASSIFIERS, "VERSION")), prefixes=("python", "libpython", "libstd-")
+    ),
+)
+JVM_CATALOGER = Declared(
+    "java-jvm-cataloger", _jvm_wants, _jvm_parse, hint=Hint(names=frozenset(("release", "javac")))
+)

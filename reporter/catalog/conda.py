@@ -12,7 +12,7 @@ A record without a ``name`` gives no package; a file that is not JSON is an erro
 from __future__ import annotations
 
 from reporter.catalog._langutil import json_text, load_json, sorted_metadata
-from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.interface import Declared, FoundPackage, Hint, ParseContext, WholeFile
 from reporter.catalog.licences import spdx_license
 from reporter.errors import CatalogError
 
@@ -57,4 +57,9 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     ]
 
 
-CATALOGER = Declared(name="conda-meta-cataloger", wants=wants, parser=parse)
+CATALOGER = Declared(
+    name="conda-meta-cataloger",
+    wants=wants,
+    parser=parse,
+    hint=Hint(suffixes=(".json",)),
+)

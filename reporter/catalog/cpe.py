@@ -54,7 +54,7 @@ from reporter.catalog.interface import FoundPackage
 
 __all__ = ["JavaFacts", "cpe_candidates", "dictionary_cpes", "format_cpe", "java_group_ids"]
 
-_QUOTED = re.compile(r"[^A-Za-z0-9._-]")  # what a bound WFN value quotes with a backslash
+_QUOTED = re.compile(r"([^A-Za-z0-9._-])")  # what a WFN value escapes with "\\"
 _SPLIT = re.compile(r"([-_])")
 
 # java.go: group fields that name no vendor / no product; syft's "top level domains" (a plain
@@ -226,9 +226,7 @@ class _Candidate:
 
 
 def _quote(value: str) -> str:
-    # one substitution, not a Python loop over the characters: this runs for every vendor,
-    # product and version of every package
-    return _QUOTED.sub(r"\\\g<0>", value)
+    return _QUOTED.sub(r"\\\1", value)
 
 
 def _bindable(value: str) -> bool:

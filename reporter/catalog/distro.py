@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from reporter.catalog.interface import Declared, Distro, Scanner, WholeFile, keep_nothing
+from reporter.catalog.interface import Declared, Distro, Hint, Scanner, WholeFile, keep_nothing
 
 __all__ = ["CATALOGER", "detect", "parse_os_release", "wants"]
 
@@ -241,4 +241,9 @@ def detect(read: Callable[[str], bytes | None]) -> Distro | None:
 
 
 # Asks for the release files so the walker keeps them; finds no packages itself.
-CATALOGER = Declared(name="distro", wants=wants, parser=keep_nothing)
+CATALOGER = Declared(
+    name="distro",
+    wants=wants,
+    parser=keep_nothing,
+    hint=Hint(names=frozenset(("os-release", "system-release-cpe", "redhat-release", "busybox"))),
+)

@@ -31,7 +31,7 @@ import re
 import struct
 
 from reporter.catalog._langutil import json_text, load_json, sorted_metadata
-from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.interface import Declared, FoundPackage, Hint, ParseContext, WholeFile
 from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
 
@@ -382,6 +382,7 @@ def parse_pe(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
 PE_CATALOGER = Declared(
     name="dotnet-portable-executable-cataloger",
     wants=wants_pe,
+    hint=Hint(suffixes=(".dll", ".exe")),
     parser=parse_pe,
     unreadable=(struct.error, UnicodeDecodeError),
     what="PE file",
@@ -436,4 +437,9 @@ def parse_deps(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     return found
 
 
-DEPS_CATALOGER = Declared(name="dotnet-deps-cataloger", wants=wants_deps, parser=parse_deps)
+DEPS_CATALOGER = Declared(
+    name="dotnet-deps-cataloger",
+    wants=wants_deps,
+    parser=parse_deps,
+    hint=Hint(suffixes=(_DEPS_SUFFIX,)),
+)

@@ -28,6 +28,7 @@ from reporter.catalog.interface import (
     Declared,
     Distro,
     FoundPackage,
+    Hint,
     Identity,
     ParseContext,
     Scanner,
@@ -474,6 +475,11 @@ def _check(
 CATALOGER = Declared(
     name="dpkg",
     wants=wants,
+    hint=Hint(
+        names=frozenset(("copyright", "status")),
+        suffixes=(".control", ".md5sums"),
+        parents=("lib/dpkg/status.d",),
+    ),
     parser=parse,
     identify=identify,
     # defensive: never leak others

@@ -59,10 +59,16 @@ from datetime import UTC, datetime
 
 from reporter.catalog._exe import HEAD_MAX, Layout, detect, read_layout
 from reporter.catalog._langutil import sorted_metadata
-from reporter.catalog.hashes import HashingScanner, split_hashes
-from reporter.catalog.interface import Declared, FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.catalog.interface import (
+    Declared,
+    Digested,
+    FoundPackage,
+    Hint,
+    ParseContext,
+)
 from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
+from reporter.layers.capture import split_digests
 
 __all__ = ["CATALOGER", "BuildInfo", "GoBuildInfoScanner", "parse", "parse_modinfo", "wants"]
 
@@ -708,16 +714,16 @@ def packages_from(info: BuildInfo, arch: str, contents: str = "") -> list[FoundP
     return found
 
 
-def wants(path: str, mode: int, size: int) -> WholeFile | Scanner | None:
+def wants(path: str, mode: int, size: int) -> Digested | None:
     if size < _MIN_SIZE:
         return None
     if mode & _EXEC_BITS or path.endswith((".so", ".exe")) or ".so." in path:
-        return HashingScanner(GoBuildInfoScanner())  # the binary's digests, same pass
+        return Digested(GoBuildInfoScanner())  # and the binary's digests, hashed by the walker
     return None
 
 
 def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
-    data, hashes = split_hashes(data)
+    data, hashes = split_digests(data)
     info, machine, contents = read_build_info(data, path)
     arch = info.setting("GOARCH") or machine or ctx.arch
     found = packages_from(info, arch, contents)
@@ -728,4 +734,9 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     return found
 
 
-CATALOGER = Declared(name="go-module-binary-cataloger", wants=wants, parser=parse)
+CATALOGER = Declared(
+    name="go-module-binary-cataloger",
+    wants=wants,
+    parser=parse,
+    hint=Hint(suffixes=(".so", ".exe"), contains=(".so.",), executable=True),
+)

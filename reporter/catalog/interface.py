@@ -5,7 +5,9 @@ regular file in a layer, in one streaming pass, and keeps only what is asked for
 
 * ``WholeFile(max_bytes)``: the whole content, if the file is at most ``max_bytes`` long;
 * a ``Scanner``: fed the content chunk by chunk (for files too big to keep, such as
-  executables searched for Go build info); its ``result()`` is what is kept.
+  executables searched for Go build info); its ``result()`` is what is kept;
+* ``Digested(scanner)``: the same, followed by the file's digests when the scanner keeps
+  something (``reporter.layers.capture.split_digests`` takes them apart in ``parse``).
 
 A ``Declared`` cataloger may also list entries by name (``lists``): no content, any entry
 type, read from the squashed view after the walk (the Nix store's directories).
@@ -23,19 +25,22 @@ from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 from reporter.errors import CatalogError
-from reporter.layers.capture import Scanner, WholeFile
+from reporter.layers.capture import Digested, Hint, Scanner, Want, WholeFile
 from reporter.model import Distro  # the model's, so a cataloged distro goes into the report as is
 
 __all__ = [
     "Cataloger",
     "Declared",
+    "Digested",
     "Distro",
     "FoundPackage",
+    "Hint",
     "Identifier",
     "Identity",
     "ParseContext",
     "Parser",
     "Scanner",
+    "Want",
     "Wants",
     "WholeFile",
     "keep_nothing",
@@ -84,7 +89,7 @@ class Cataloger(Protocol):
     @property
     def name(self) -> str: ...
 
-    def wants(self, path: str, mode: int, size: int, /) -> WholeFile | Scanner | None:
+    def wants(self, path: str, mode: int, size: int, /) -> Want | None:
         """Called for every regular file of every layer: must be cheap and pure."""
         ...
 
@@ -93,7 +98,7 @@ class Cataloger(Protocol):
         ...
 
 
-Wants = Callable[[str, int, int], WholeFile | Scanner | None]  # (path, mode, size)
+Wants = Callable[[str, int, int], Want | None]  # (path, mode, size)
 Parser = Callable[[str, bytes, ParseContext], Iterable[FoundPackage]]  # (path, data, ctx)
 Identity = tuple[str, str, str]  # a FoundPackage's (type, name, version)
 Identifier = Callable[[str, bytes, ParseContext], Iterable[Identity]]  # (path, data, ctx)
@@ -121,6 +126,9 @@ class Declared:
     # visible entry of the squashed view, of any type, whose path this accepts is given to
     # ``parse`` with empty data. No content is kept, so the layer walk does not change.
     lists: Callable[[str], bool] | None = None
+    # A cheap superset of the files ``wants`` accepts (``reporter.layers.capture.Hint``): the
+    # walker asks ``wants`` only about files the hint matches. None: asked about every file.
+    hint: Hint | None = None
     # What ``parser`` finds as (type, name, version) only, for less work: it must give the
     # identities of ``parser``'s packages and raise where ``parser`` raises, with the same
     # message. ``reporter.catalog.run`` reads a file's older versions with it, where only

@@ -63,7 +63,7 @@ from xml.etree import ElementTree
 from reporter.catalog._langutil import ZIP_ERRORS, sorted_metadata
 from reporter.catalog.cpe import JavaFacts, cpe_candidates
 from reporter.catalog.hashes import file_hashes
-from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.interface import Declared, FoundPackage, Hint, ParseContext, WholeFile
 from reporter.catalog.java_groups import WELL_KNOWN_GROUP_IDS
 from reporter.catalog.licences import spdx_license
 from reporter.catalog.purl import purl
@@ -656,6 +656,7 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
 CATALOGER = Declared(
     name="java-archive-cataloger",
     wants=wants,
+    hint=Hint(suffixes=_ARCHIVE_SUFFIXES),
     parser=parse,
     unreadable=ZIP_ERRORS,
     what="Java archive",

@@ -20,7 +20,7 @@ import re
 from typing import TypeAlias
 
 from reporter.catalog._langutil import sorted_metadata
-from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.interface import Declared, FoundPackage, Hint, ParseContext, WholeFile
 from reporter.catalog.licences import spdx_license
 from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
@@ -222,4 +222,9 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     ]
 
 
-CATALOGER = Declared(name="lua-rock-cataloger", wants=wants, parser=parse)
+CATALOGER = Declared(
+    name="lua-rock-cataloger",
+    wants=wants,
+    parser=parse,
+    hint=Hint(suffixes=(".rockspec",)),
+)

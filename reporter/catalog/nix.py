@@ -18,7 +18,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from reporter.catalog.interface import Declared, FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.catalog.interface import (
+    Declared,
+    FoundPackage,
+    Hint,
+    ParseContext,
+    Scanner,
+    WholeFile,
+)
 from reporter.catalog.purl import purl
 
 __all__ = ["CATALOGER", "parse_store_name"]
@@ -91,4 +98,4 @@ def _parse(path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
     )
 
 
-CATALOGER = Declared("nix-store-cataloger", _wants, _parse, lists=_store_child)
+CATALOGER = Declared("nix-store-cataloger", _wants, _parse, lists=_store_child, hint=Hint())

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from reporter.catalog._langutil import json_text, load_json, sorted_metadata
-from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.interface import Declared, FoundPackage, Hint, ParseContext, WholeFile
 from reporter.catalog.purl import scoped_purl
 from reporter.errors import CatalogError
 
@@ -111,4 +111,9 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     ]
 
 
-CATALOGER = Declared(name="javascript-package-cataloger", wants=wants, parser=parse)
+CATALOGER = Declared(
+    name="javascript-package-cataloger",
+    wants=wants,
+    parser=parse,
+    hint=Hint(names=frozenset(("package.json",))),
+)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any, TypeAlias
 
 from reporter.catalog._langutil import json_text, load_json, sorted_metadata
-from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.interface import Declared, FoundPackage, Hint, ParseContext, WholeFile
 from reporter.catalog.licences import spdx_license
 from reporter.catalog.purl import purl, scoped_purl
 from reporter.errors import CatalogError
@@ -98,7 +98,12 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     return [found for found in packages if found is not None]
 
 
-CATALOGER = Declared(name="php-composer-installed-cataloger", wants=wants, parser=parse)
+CATALOGER = Declared(
+    name="php-composer-installed-cataloger",
+    wants=wants,
+    parser=parse,
+    hint=Hint(names=frozenset(("installed.json",))),
+)
 
 
 # --- PECL: the PEAR registry --------------------------------------------------------------
@@ -235,4 +240,9 @@ def parse_pecl(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     ]
 
 
-PECL_CATALOGER = Declared(name="php-pecl-serialized-cataloger", wants=wants_pecl, parser=parse_pecl)
+PECL_CATALOGER = Declared(
+    name="php-pecl-serialized-cataloger",
+    wants=wants_pecl,
+    parser=parse_pecl,
+    hint=Hint(suffixes=(".reg",)),
+)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.interface import Declared, FoundPackage, Hint, ParseContext, WholeFile
 from reporter.catalog.licences import spdx_license
 from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
@@ -103,6 +103,7 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
 CATALOGER = Declared(
     name="portage-cataloger",
     wants=wants,
+    hint=Hint(names=frozenset(("CONTENTS", *_SUPPORTING))),
     parser=parse,
     unreadable=(ValueError,),
     what="portage database",

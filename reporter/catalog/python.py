@@ -33,7 +33,7 @@ import re
 import zipfile
 
 from reporter.catalog._langutil import ZIP_ERRORS, sorted_metadata
-from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.interface import Declared, FoundPackage, Hint, ParseContext, WholeFile
 from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
 
@@ -313,4 +313,21 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     return _package(_decode(data), path, site_root, supporting, vcs)
 
 
-CATALOGER = Declared(name="python-installed-package-cataloger", wants=wants, parser=parse)
+CATALOGER = Declared(
+    name="python-installed-package-cataloger",
+    wants=wants,
+    parser=parse,
+    hint=Hint(
+        names=frozenset(
+            (
+                "METADATA",
+                "PKG-INFO",
+                "RECORD",
+                "top_level.txt",
+                "installed-files.txt",
+                "direct_url.json",
+            )
+        ),
+        suffixes=(".egg-info", ".egg"),
+    ),
+)

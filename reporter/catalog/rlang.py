@@ -15,7 +15,7 @@ syft reads the ``License`` field (see ``_licenses``).
 from __future__ import annotations
 
 from reporter.catalog._langutil import sorted_metadata
-from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.interface import Declared, FoundPackage, Hint, ParseContext, WholeFile
 from reporter.catalog.licences import spdx_license
 from reporter.catalog.purl import purl
 
@@ -111,4 +111,9 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     ]
 
 
-CATALOGER = Declared(name="r-package-cataloger", wants=wants, parser=parse)
+CATALOGER = Declared(
+    name="r-package-cataloger",
+    wants=wants,
+    parser=parse,
+    hint=Hint(names=frozenset(("DESCRIPTION",))),
+)

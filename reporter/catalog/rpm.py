@@ -31,7 +31,7 @@ import sqlite3
 import struct
 from collections.abc import Iterator
 
-from reporter.catalog.interface import Declared, Distro, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.interface import Declared, Distro, FoundPackage, Hint, ParseContext, WholeFile
 from reporter.catalog.licences import spdx_license
 from reporter.catalog.purl import distro_qualifier, purl
 from reporter.errors import CatalogError
@@ -438,6 +438,7 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> Iterator[FoundPackage]:
 CATALOGER = Declared(
     name="rpm",
     wants=wants,
+    hint=Hint(names=frozenset((*_FILES, _MANIFEST_NAME))),
     parser=parse,
     unreadable=(struct.error, ValueError, IndexError, OverflowError),
     what="rpm database",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from reporter.catalog._langutil import sorted_metadata
-from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.interface import Declared, FoundPackage, Hint, ParseContext, WholeFile
 from reporter.catalog.purl import purl
 
 __all__ = ["CATALOGER", "parse", "parse_gemspec", "wants"]
@@ -87,4 +87,9 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     ]
 
 
-CATALOGER = Declared(name="ruby-installed-gemspec-cataloger", wants=wants, parser=parse)
+CATALOGER = Declared(
+    name="ruby-installed-gemspec-cataloger",
+    wants=wants,
+    parser=parse,
+    hint=Hint(suffixes=(".gemspec",)),
+)

@@ -18,9 +18,10 @@ from reporter.catalog.interface import (
     Distro,
     FoundPackage,
     ParseContext,
-    Scanner,
+    Want,
     WholeFile,
 )
+from reporter.layers.capture import scan_whole
 from reporter.layers.filesystem import FileSystem, Version, build_filesystem
 from reporter.layers.scan import Captured, LayerScan
 from reporter.model import Finding, FindingKind, Layer, Location, Package
@@ -164,7 +165,7 @@ def _offered(cataloger: Cataloger, target: Version) -> bool:
 
 
 def _link_content(
-    fs: FileSystem, target: Version, cataloger: str, want: WholeFile | Scanner
+    fs: FileSystem, target: Version, cataloger: str, want: Want
 ) -> tuple[bytes, bool] | None:
     """(data, whole) for ``cataloger`` from what the target's layer kept; None if nothing."""
     captures = fs.captured(target)
@@ -177,8 +178,7 @@ def _link_content(
     if full is None:
         return None
     try:
-        want.feed(full)
-        result = want.result()
+        result = scan_whole(want, full)  # the walker's bytes for a same-layer link to it
     except Exception:
         return None
     return None if result is None else (result, False)

@@ -28,10 +28,16 @@ from dataclasses import replace
 
 from reporter.catalog._exe import HEAD_MAX, Region, detect, read_layout
 from reporter.catalog._langutil import elf_sections, load_json, minimal_elf, sorted_metadata
-from reporter.catalog.hashes import HashingScanner, split_hashes
-from reporter.catalog.interface import Declared, FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.catalog.interface import (
+    Declared,
+    Digested,
+    FoundPackage,
+    Hint,
+    ParseContext,
+)
 from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
+from reporter.layers.capture import split_digests
 
 __all__ = ["CATALOGER", "AuditableScanner", "parse", "parse_dep_v0", "wants"]
 
@@ -188,9 +194,9 @@ def parse_dep_v0(compressed: bytes, where: str) -> list[FoundPackage]:
     return found
 
 
-def wants(path: str, mode: int, size: int) -> WholeFile | Scanner | None:
+def wants(path: str, mode: int, size: int) -> Digested | None:
     if mode & _EXEC_BITS and _MIN_SIZE <= size <= _FILE_MAX:
-        return HashingScanner(AuditableScanner())  # the binary's digests, same pass
+        return Digested(AuditableScanner())  # and the binary's digests, hashed by the walker
     return None
 
 
@@ -203,7 +209,7 @@ def _section_of(data: bytes, where: str) -> tuple[int, int] | None:
 
 
 def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
-    data, hashes = split_hashes(data)
+    data, hashes = split_digests(data)
     section = _section_of(data, path)
     if section is None:
         return []
@@ -217,4 +223,9 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     ]
 
 
-CATALOGER = Declared(name="cargo-auditable-binary-cataloger", wants=wants, parser=parse)
+CATALOGER = Declared(
+    name="cargo-auditable-binary-cataloger",
+    wants=wants,
+    parser=parse,
+    hint=Hint(executable=True),
+)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from reporter.catalog._langutil import sorted_metadata
-from reporter.catalog.interface import Declared, FoundPackage, ParseContext
+from reporter.catalog.interface import Declared, FoundPackage, Hint, ParseContext
 from reporter.catalog.licences import spdx_license
 
 __all__ = ["CATALOGER", "HeaderScanner", "parse", "wants"]
@@ -100,4 +100,9 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     ]
 
 
-CATALOGER = Declared(name="wordpress-plugins-cataloger", wants=wants, parser=parse)
+CATALOGER = Declared(
+    name="wordpress-plugins-cataloger",
+    wants=wants,
+    parser=parse,
+    hint=Hint(suffixes=(".php",)),
+)

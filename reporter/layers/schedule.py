@@ -18,13 +18,13 @@ from typing import IO
 from reporter.archive.interface import Archive
 from reporter.layers.cache import LayerCache
 from reporter.layers.capture import Capturer
-from reporter.layers.parallel import Counted, ScanJob, run_parallel
+from reporter.layers.parallel import Counted, ScanJob, run_parallel, scan_job
 from reporter.layers.scan import LayerScan
 from reporter.layers.tarwalk import scan_layer
 from reporter.options import Options
 from reporter.progress import ProgressCallback, ScanStatus
 
-__all__ = ["algorithm_for", "scan_layers", "stream_scanner"]
+__all__ = ["algorithm_for", "scan_layers", "stream_scanner", "worker_count"]
 
 StreamScanner = Callable[..., LayerScan]
 
@@ -39,6 +39,11 @@ def _blob_digest(archive: Archive, path: str, algorithm: str) -> str:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return f"{algorithm}:{digest.hexdigest()}"
+
+
+def worker_count(options: Options) -> int:
+    """How many processes a run may keep busy: ``--jobs``, or one per core."""
+    return options.jobs if options.jobs > 0 else (os.cpu_count() or 1)
 
 
 def algorithm_for(algorithm: str, where: str) -> str:
@@ -184,7 +189,7 @@ def scan_layers(
     run.report()
     missing = _from_cache(run, [c.name for c in catalogers], catalog_version)
     run.report()
-    jobs = options.jobs if options.jobs > 0 else (os.cpu_count() or 1)
+    jobs = worker_count(options)
     scan_jobs = _pool_jobs(run, missing, jobs)
     if scan_jobs is not None:
         _scan_in_pool(run, scan_jobs, catalogers, jobs)
@@ -319,6 +324,27 @@ def _scan_in_line(run: _Run, missing: list[_Pending], catalogers: Sequence[Captu
         run.report(read[0])
 
     for item in missing:
+        where = run.archive.locate(item.path)
+        if where is not None:
+            # A plain file range (a layout blob, a member of an uncompressed tar): read it
+            # directly, as a worker would, not through tarfile's member reader (~1 GB/s).
+            file, offset, length = where
+            job = ScanJob(
+                ident=item.path,
+                file=file,
+                offset=offset,
+                length=length,
+                size=item.size,
+                where=item.where,
+                algorithm=item.algorithm,
+                media_type=item.media_type,
+            )
+            read[0] = 0
+            scanned = scan_job(job, catalogers, run.options.limits, tick if run.progress else None)
+            if scanned is not None:
+                run.finish(item, scanned)
+                run.report()
+                continue
         handle = run.archive.open(item.path)
         if handle is None:
             run.finish(item, None)

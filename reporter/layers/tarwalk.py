@@ -22,7 +22,19 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from reporter import compression
-from reporter.layers.capture import Capturer, Scanner, WholeFile
+from reporter.layers.capture import (
+    DIGEST_ALGORITHMS,
+    DIGEST_TRAILER_SIZE,
+    Capturer,
+    CapturerIndex,
+    Digested,
+    Scanner,
+    Want,
+    WholeFile,
+    scan_whole,
+    with_digests,
+)
+from reporter.layers.rehash import PlainSource, range_digests
 from reporter.layers.scan import Captured, Entry, LayerScan
 from reporter.layers.whiteout import classify
 from reporter.model import Finding, FindingKind
@@ -216,6 +228,71 @@ class _Raw:
 # The tar walk
 
 
+class _FileDigests:
+    """One file's digests (``DIGEST_ALGORITHMS``), computed once for every ``Digested`` want of
+    it: the walker submits each chunk to the layer's ``_Hasher``, so they are final only once
+    that hasher is closed."""
+
+    __slots__ = ("_hasher", "_hashes")
+
+    def __init__(self, hasher: _Hasher) -> None:
+        self._hasher = hasher
+        self._hashes = tuple(hashlib.new(name) for name in DIGEST_ALGORITHMS)
+
+    def submit(self, chunk: bytes) -> None:
+        # one queue item for all the algorithms: half the hand-offs, twice the chunks queued
+        self._hasher.update(self, chunk)
+
+    def update(self, chunk: bytes) -> None:
+        """In the hasher thread."""
+        for digest in self._hashes:
+            digest.update(chunk)
+
+    def digests(self) -> tuple[bytes, ...]:
+        return tuple(digest.digest() for digest in self._hashes)
+
+
+class _LaterDigests:
+    """One file's digests from the second read of the blob (``reporter.layers.rehash``): when
+    the blob can be read again, nothing is hashed on the first pass, where nearly every
+    executable turns out to be neither Go nor Rust. ``value`` stays None if the second read
+    fails; the capture then carries no digests (and a finding says why)."""
+
+    __slots__ = ("offset", "size", "value")
+
+    def __init__(self, offset: int, size: int) -> None:
+        self.offset = offset  # of the file's data in the uncompressed stream
+        self.size = size
+        self.value: tuple[bytes, ...] | None = None
+
+    def submit(self, chunk: bytes) -> None:
+        pass
+
+    def digests(self) -> tuple[bytes, ...] | None:
+        return self.value
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Pending:
+    """A ``Digested`` want's capture until the hasher is closed (or the second read is done):
+    its place in ``captured`` (the order stays as the walk found it) and the bytes it will be."""
+
+    path: str
+    cataloger: str
+    result: bytes
+    digests: _FileDigests | _LaterDigests
+
+    def resolve(self) -> Captured:
+        digests = self.digests.digests()
+        data = self.result if digests is None else with_digests(self.result, digests)
+        return Captured(self.path, self.cataloger, data, whole=False)
+
+
+def _resolved(captured: Sequence[Captured | _Pending]) -> tuple[Captured, ...]:
+    """The captures with the digests filled in: call only after the hasher is closed."""
+    return tuple(c if isinstance(c, Captured) else c.resolve() for c in captured)
+
+
 class _Kept:
     """What the layer has shown of a regular file's content, for hard links to it."""
 
@@ -223,7 +300,7 @@ class _Kept:
 
     def __init__(self) -> None:
         self.full: bytes | None = None
-        self.results: dict[str, bytes | None] = {}
+        self.results: dict[str, bytes | _Pending | None] = {}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -246,21 +323,43 @@ class _LinkWant:
     name: str
     miss: _LinkMiss
 
-    def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
+    def wants(self, path: str, mode: int, size: int) -> Want | None:
         if path != self.miss.target:
             return None
         return self.miss.cataloger.wants(self.miss.link, mode, size)
 
 
+class _Feed:
+    """One scanner of a file. A ``Digested`` one whose scanner has kept ``kept`` is no longer
+    fed but stays until the file ends: its capture needs the digests of the whole file, and
+    it is made at the file's end, in scanner order, as a still-live scanner's is."""
+
+    __slots__ = ("digested", "kept", "name", "scanner")
+
+    def __init__(self, name: str, scanner: Scanner, digested: bool) -> None:
+        self.name = name
+        self.scanner = scanner
+        self.digested = digested
+        self.kept: bytes | None = None
+
+
 class _Capture:
-    """Consumers of one file's data: whole-file keepers and scanners."""
+    """Consumers of one file's data: whole-file keepers, scanners, and the file's digests
+    while a ``Digested`` scanner is live or has kept something (None once none is)."""
 
-    __slots__ = ("entry", "parts", "scanners", "wholes")
+    __slots__ = ("digests", "entry", "parts", "scanners", "wholes")
 
-    def __init__(self, entry: Entry, wholes: list[str], scanners: list[tuple[str, Scanner]]):
+    def __init__(
+        self,
+        entry: Entry,
+        wholes: list[str],
+        scanners: list[_Feed],
+        digests: _FileDigests | _LaterDigests | None,
+    ):
         self.entry = entry
         self.wholes = wholes
         self.scanners = scanners
+        self.digests = digests
         self.parts: list[bytes] = []
 
 
@@ -275,14 +374,26 @@ class _Meta:
 
 
 class _Walker:
-    def __init__(self, catalogers: Sequence[Capturer], limits: Limits, where: str) -> None:
+    def __init__(
+        self,
+        catalogers: Sequence[Capturer],
+        limits: Limits,
+        where: str,
+        hasher: _Hasher,
+        *,
+        digests_later: bool = False,
+    ) -> None:
         self.catalogers = tuple(catalogers)
+        self._index = CapturerIndex(self.catalogers)
+        self.hasher = hasher  # the layer's; files' digests go through it too
+        # the blob can be read again: files' digests come from a second read (_LaterDigests)
+        self.digests_later = digests_later
         self.limits = limits
         self.where = where
         self.entries: list[Entry] = []
         self.whiteouts: list[str] = []
         self.opaque: list[str] = []
-        self.captured: list[Captured] = []
+        self.captured: list[Captured | _Pending] = []  # ``_resolved`` once the hasher is closed
         self.findings: list[Finding] = []
         self.ended = False  # end-of-archive block seen
         self.failed = False  # stopped: unreadable header or a limit
@@ -407,32 +518,58 @@ class _Walker:
         if sink.wholes:
             sink.parts.append(chunk)
         if sink.scanners:
-            still: list[tuple[str, Scanner]] = []
-            for name, scanner in sink.scanners:
-                try:
-                    if scanner.feed(chunk):
-                        still.append((name, scanner))
-                    else:
-                        self._scanner_done(sink, name, scanner)
-                except Exception as exc:
-                    self._cataloger_failed(name, sink.entry.path, exc)
+            still: list[_Feed] = []
+            for feed in sink.scanners:
+                if feed.kept is None:
+                    try:
+                        more = feed.scanner.feed(chunk)
+                        if not more and feed.digested:
+                            feed.kept = feed.scanner.result()
+                    except Exception as exc:
+                        self._cataloger_failed(feed.name, sink.entry.path, exc)
+                        continue
+                    if not more and feed.kept is None:
+                        self._scanner_done(sink, feed)
+                        continue
+                still.append(feed)
             sink.scanners = still
+            if sink.digests is not None:
+                if any(feed.digested for feed in still):
+                    sink.digests.submit(chunk)
+                else:  # every Digested scanner is done and kept nothing: no digests needed
+                    sink.digests = None
+            if (
+                not sink.wholes
+                and isinstance(sink.digests, _LaterDigests)
+                and all(feed.kept is not None for feed in sink.scanners)
+            ):
+                return False  # only the digests are still wanted, and the second read has them
         return bool(sink.wholes or sink.scanners)
 
-    def _scanner_done(self, sink: _Capture, name: str, scanner: Scanner) -> None:
-        try:
-            result = scanner.result()
-        except Exception as exc:
-            self._cataloger_failed(name, sink.entry.path, exc)
-            return
-        self._keep_result(sink.entry.path, name, result)
+    def _scanner_done(self, sink: _Capture, feed: _Feed) -> None:
+        result = feed.kept
+        if result is None:
+            try:
+                result = feed.scanner.result()
+            except Exception as exc:
+                self._cataloger_failed(feed.name, sink.entry.path, exc)
+                return
+        if result is not None and feed.digested and sink.digests is not None:
+            pending = _Pending(sink.entry.path, feed.name, result, sink.digests)
+            self._keep_result(sink.entry.path, feed.name, pending)
+        else:
+            self._keep_result(sink.entry.path, feed.name, result)
 
-    def _keep_result(self, path: str, name: str, result: bytes | None) -> None:
+    def _keep_result(self, path: str, name: str, result: bytes | _Pending | None) -> None:
         self._kept.setdefault(path, _Kept()).results[name] = result
         if result is None:
             return
-        self._capture_total += len(result)
-        self.captured.append(Captured(path, name, result, whole=False))
+        if isinstance(result, _Pending):
+            self._capture_total += len(result.result) + DIGEST_TRAILER_SIZE
+            self.captured.append(result)
+        else:
+            self._capture_total += len(result)
+            self.captured.append(Captured(path, name, result, whole=False))
         self._check_capture_limit()
 
     def _check_capture_limit(self) -> None:
@@ -449,8 +586,8 @@ class _Walker:
             self._meta_done(sink.kind, b"".join(sink.parts))
             return
         path = sink.entry.path
-        for name, scanner in sink.scanners:
-            self._scanner_done(sink, name, scanner)
+        for feed in sink.scanners:
+            self._scanner_done(sink, feed)
         if sink.wholes:
             data = b"".join(sink.parts)
             self._kept.setdefault(path, _Kept()).full = data
@@ -689,9 +826,9 @@ class _Walker:
 
     def _start_capture(self, entry: Entry, data_size: int, pad: int) -> None:
         wholes: list[str] = []
-        scanners: list[tuple[str, Scanner]] = []
+        scanners: list[_Feed] = []
         path, mode, size = entry.path, entry.mode, entry.size
-        for cataloger in self.catalogers:
+        for cataloger in self._index.candidates(path, mode):
             try:
                 want = cataloger.wants(path, mode, size)
             except Exception as exc:
@@ -709,8 +846,10 @@ class _Walker:
                         f"reads ({want.max_bytes})",
                         severity="info",
                     )
+            elif isinstance(want, Digested):
+                scanners.append(_Feed(cataloger.name, want.scanner, True))
             else:
-                scanners.append((cataloger.name, want))
+                scanners.append(_Feed(cataloger.name, want, False))
         if not wholes and not scanners:
             self._skip = data_size + pad
             return
@@ -719,7 +858,14 @@ class _Walker:
             self._check_capture_limit()
             if self.failed:
                 return
-        sink = _Capture(entry, wholes, scanners)
+        # One set of digests per file, however many Digested wants it has.
+        digested = any(feed.digested for feed in scanners)
+        digests: _FileDigests | _LaterDigests | None = None
+        if digested and self.digests_later:
+            digests = _LaterDigests(self._data_end - data_size, data_size)
+        elif digested:
+            digests = _FileDigests(self.hasher)
+        sink = _Capture(entry, wholes, scanners, digests)
         if data_size:
             self._sink = sink
             self._take = data_size
@@ -742,7 +888,7 @@ class _Walker:
         kept = self._kept.get(target)
         if kept is not None:
             self._kept[path] = kept
-        for cataloger in self.catalogers:
+        for cataloger in self._index.candidates(path, info[0]):
             name = cataloger.name
             try:
                 want = cataloger.wants(path, info[0], info[1])
@@ -759,13 +905,14 @@ class _Walker:
                     continue
             elif kept is not None and name in kept.results:
                 result = kept.results[name]
-                if result is not None:
+                if isinstance(result, _Pending):
+                    self.captured.append(dataclasses.replace(result, path=path))
+                elif result is not None:
                     self.captured.append(Captured(path, name, result, whole=False))
                 continue
             elif kept is not None and kept.full is not None:
                 try:
-                    want.feed(kept.full)
-                    result = want.result()
+                    result = scan_whole(want, kept.full)
                 except Exception as exc:
                     self._cataloger_failed(name, path, exc)
                     continue
@@ -817,7 +964,9 @@ def scan_layer(
         raise ValueError(f"unsupported digest algorithm {digest_algorithm!r}")
     hasher = _Hasher()
     try:
-        scan, walker = _scan(raw, catalogers, limits, digest_algorithm, media_type, where, hasher)
+        scan, walker = _scan(
+            raw, catalogers, limits, digest_algorithm, media_type, where, hasher, reopen
+        )
     finally:
         hasher.close()
     if not walker.link_misses:
@@ -829,23 +978,6 @@ def scan_layer(
     )
 
 
-class _Plain:
-    """A ``ChunkSource`` without hashing, for the second pass."""
-
-    __slots__ = ("_raw",)
-
-    def __init__(self, raw: Readable) -> None:
-        self._raw = raw
-
-    def read(self) -> bytes:
-        return self._raw.read(_CHUNK)
-
-    def read_at_least(self, data: bytes, n: int) -> bytes:
-        while len(data) < n and (more := self.read()):
-            data += more
-        return data
-
-
 def _recapture_links(
     first: _Walker, reopen: Callable[[], Readable | None] | None, kind: str
 ) -> tuple[tuple[Captured, ...], list[_LinkMiss]]:
@@ -855,17 +987,18 @@ def _recapture_links(
     if raw is None:
         return (), misses
     wants = [_LinkWant(str(i), miss) for i, miss in enumerate(misses)]
-    walker = _Walker(wants, first.limits, first.where)
-    kept: dict[int, Captured] = {}
+    hasher = _Hasher()
+    walker = _Walker(wants, first.limits, first.where, hasher)
+    kept: dict[int, Captured | _Pending] = {}
     try:
-        src = _Plain(raw)
+        src = PlainSource(raw)
         for chunk in compression.decoder(kind, src, src.read_at_least(b"", 6)):
             walker.feed(chunk)
             for item in walker.captured:
                 miss = misses[int(item.cataloger)]
                 kept.setdefault(
                     int(item.cataloger),
-                    Captured(miss.link, miss.cataloger.name, item.data, item.whole),
+                    dataclasses.replace(item, path=miss.link, cataloger=miss.cataloger.name),
                 )
             walker.captured.clear()
             if len(kept) == len(misses) or walker.ended or walker.failed:
@@ -874,12 +1007,13 @@ def _recapture_links(
     except compression.DecodeError:
         pass  # the first pass has said what is wrong with the bytes
     finally:
+        hasher.close()
         close = getattr(raw, "close", None)
         if close is not None:
             close()
     first.findings.extend(f for f in walker.findings if f.kind == FindingKind.CATALOG)
     left = [miss for i, miss in enumerate(misses) if i not in kept]
-    return tuple(kept[i] for i in sorted(kept)), left
+    return _resolved([kept[i] for i in sorted(kept)]), left
 
 
 def _scan(
@@ -890,11 +1024,12 @@ def _scan(
     media_type: str,
     where: str,
     hasher: _Hasher,
+    reopen: Callable[[], Readable | None] | None,
 ) -> tuple[LayerScan, _Walker]:
     src = _Raw(raw, digest_algorithm, hasher)
     head = src.read_at_least(b"", 6)
     kind = compression.detect(head)
-    walker = _Walker(catalogers, limits, where)
+    walker = _Walker(catalogers, limits, where, hasher, digests_later=reopen is not None)
     _check_compression(walker, head, kind, media_type)
     # For a plain tar, the diff_id is the blob digest: hashing the same bytes twice buys nothing.
     diff = None if kind == "none" and digest_algorithm == "sha256" else hashlib.sha256()
@@ -902,6 +1037,9 @@ def _scan(
     src.drain()
     walked = walker.finish() if decoded else False
     hasher.close()
+    later = _later_digests(walker.captured)
+    if later and not walker.failed:
+        _digest_later(walker, later, reopen, kind)
     blob_digest = src.digest()
     if decoded and not walker.limited:
         diff_id = blob_digest if diff is None else f"sha256:{diff.hexdigest()}"
@@ -916,11 +1054,56 @@ def _scan(
         entries=tuple(walker.entries),
         whiteouts=tuple(walker.whiteouts),
         opaque_dirs=tuple(walker.opaque),
-        captured=tuple(walker.captured),
+        captured=_resolved(walker.captured),  # the hasher is closed: the digests are final
         findings=tuple(walker.findings),
         complete=decoded and walked and not walker.limited and not walker.failed,
     )
     return scan, walker
+
+
+def _later_digests(captured: Sequence[Captured | _Pending]) -> list[_LaterDigests]:
+    """The second read's work: the files a ``Digested`` want kept something of (hard links
+    to one file share its digests), in stream order."""
+    later = {
+        id(item.digests): item.digests
+        for item in captured
+        if isinstance(item, _Pending) and isinstance(item.digests, _LaterDigests)
+    }
+    return sorted(later.values(), key=lambda d: d.offset)
+
+
+def _digest_later(
+    walker: _Walker,
+    later: Sequence[_LaterDigests],
+    reopen: Callable[[], Readable | None] | None,
+    kind: str,
+) -> None:
+    """Fill the ``_LaterDigests`` of the files found to be packages, from a second read.
+
+    The first pass verified the blob's digest; the second trusts that the bytes have not
+    changed since (as the hard-link pass does): a blob replaced in between would give a
+    digest of other bytes.
+    """
+    raw = None if reopen is None else reopen()
+    found = None
+    if raw is not None:
+        try:
+            spans = [(item.offset, item.size) for item in later]
+            found = range_digests(raw, kind, spans, DIGEST_ALGORITHMS)
+        finally:
+            close = getattr(raw, "close", None)
+            if close is not None:
+                close()
+    if found is None:
+        walker._finding(
+            FindingKind.CAPTURE_SKIPPED,
+            f"the layer could not be read again: {len(later)} binaries found to be "
+            "packages have no file digests",
+            severity="info",
+        )
+        return
+    for item in later:
+        item.value = found[(item.offset, item.size)]
 
 
 def _check_compression(walker: _Walker, head: bytes, kind: str, media_type: str) -> None:

@@ -30,12 +30,12 @@ from reporter.catalog.golang import (
     _looks_like_go,
     golang_purl,
 )
-from reporter.catalog.hashes import HashingScanner
 from reporter.catalog.interface import FoundPackage, ParseContext
 from reporter.errors import CatalogError
 from reporter.options import Options
 from reporter.pipeline import generate
 from tests.catalog.go_builds import GoUnavailable, Identity, build_all, build_image, syft_by_path
+from tests.catalog.walked import streamed, walked
 
 CTX = ParseContext(distro=None, arch="arm64")
 
@@ -52,13 +52,7 @@ def _syft_binary() -> Path:
 
 
 def _scan(path: Path, chunk: int) -> bytes | None:
-    scanner = CATALOGER.wants("usr/bin/x", 0o755, path.stat().st_size)
-    assert isinstance(scanner, HashingScanner)
-    with path.open("rb") as handle:
-        while block := handle.read(chunk):
-            if not scanner.feed(block):
-                break
-    return scanner.result()
+    return walked(CATALOGER, path, chunk, path="usr/bin/x")
 
 
 def _keys(pkgs: list[FoundPackage]) -> set[tuple[str, str, str]]:
@@ -500,3 +494,22 @@ def test_streamed_contents_search_finds_what_the_whole_pattern_finds(
     data = b"".join(pieces)
     match = _SEMVER.search(data)
     assert _first_semver(data, chunk) == (match.group("version") if match else None)
+
+
+def test_walker_keeps_the_bytes_the_cataloger_kept_before(
+    builds: dict[str, Path], tmp_path: Path
+) -> None:
+    # the digests are the walker's now (one hash per file, in its hash thread): parse still
+    # reads the scanner's record, the trailer and the whole file's SHA-256 and SHA-512, as
+    # when the cataloger's own scanner hashed, so every SBOM keeps its bytes
+    others = []
+    gcc = shutil.which("gcc")
+    if gcc is not None:  # an ELF that is no Go program: nothing kept, nothing hashed for it
+        (tmp_path / "m.c").write_text("int main(void) { return 0; }\n")
+        subprocess.run([gcc, "-o", str(tmp_path / "m"), str(tmp_path / "m.c")], check=True)
+        others.append(tmp_path / "m")
+    for path in [*builds.values(), *others]:
+        expected = streamed(GoBuildInfoScanner, path.read_bytes(), 1 << 20)
+        assert (expected is None) == (path in others), path.name
+        for chunk in (65537, 1 << 20):
+            assert _scan(path, chunk) == expected, path.name

@@ -15,7 +15,15 @@ import pytest
 from reporter.catalog import distro as distro_cataloger
 from reporter.catalog import dpkg
 from reporter.catalog import python as python_cataloger
-from reporter.catalog.interface import Cataloger, FoundPackage, ParseContext, Scanner, WholeFile
+from reporter.catalog.interface import (
+    Cataloger,
+    Digested,
+    FoundPackage,
+    ParseContext,
+    Scanner,
+    Want,
+    WholeFile,
+)
 from reporter.catalog.run import catalog_image
 from reporter.errors import CatalogError
 from reporter.layers.scan import LayerScan
@@ -390,3 +398,58 @@ SYFT_CROSS_LAYER: dict[str, Callable[[str], list[tuple[str, str, str, str]]]] = 
     # differ (a re-read of the lower layer would close it; it is a finding for now)
     "bin/[": lambda version: [("busybox", version, "/bin/[", "/bin/busybox")],
 }
+
+
+class Recorder:
+    """Keeps what ``rules`` say and records what ``parse`` is given."""
+
+    def __init__(self, name: str, rules: dict[str, Callable[[], WholeFile | Digested]]) -> None:
+        self.name = name
+        self.rules = rules
+        self.parsed: list[tuple[str, bytes]] = []
+
+    def wants(self, path: str, mode: int, size: int) -> Want | None:
+        rule = self.rules.get(path)
+        return None if rule is None else rule()
+
+    def parse(self, path: str, data: bytes, ctx: ParseContext) -> Iterable[FoundPackage]:
+        self.parsed.append((path, data))
+        return ()
+
+
+class Head:
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.kept = b""
+
+    def feed(self, chunk: bytes) -> bool:
+        self.kept += chunk[: self.n - len(self.kept)]
+        return len(self.kept) < self.n
+
+    def result(self) -> bytes | None:
+        return self.kept
+
+
+def test_hard_link_to_a_lower_layer_file_gets_the_digested_bytes() -> None:
+    # the bytes a same-layer link gets: the scanner's result, the trailer, the file's digests
+    exe = b"\x7fELF" + bytes(range(256)) * 4000
+    trailer = b"\x00oci-reporter:file-hashes\x00"
+    digests = hashlib.sha256(exe).digest() + hashlib.sha512(exe).digest()
+    whole = Recorder("whole", {"bin/app": WholeFile})
+    # wants only the link: scanned from what the lower layer kept whole for another
+    link = Recorder("link", {"bin/app2": lambda: Digested(Head(6))})
+    both = Recorder("both", {p: lambda: Digested(Head(4)) for p in ("bin/app", "bin/app2")})
+    catalogers: list[Cataloger] = [whole, link, both]
+    lower = make_tar([file("bin/app", exe, mode=0o755)])
+    upper = make_tar([(info("bin/app2", tarfile.LNKTYPE, linkname="bin/app", mode=0o755), b"")])
+    layers = []
+    for index, blob in enumerate((lower, upper)):
+        scan = scan_layer(io.BytesIO(blob), catalogers, limits=Limits())
+        layers.append((Layer(index, f"sha256:{index:064}", "", len(blob), scan.diff_id), scan))
+    result = catalog_image(layers, catalogers, "amd64")
+    assert result.findings == ()
+    assert link.parsed == [("bin/app2", exe[:6] + trailer + digests)]
+    assert sorted(both.parsed) == [
+        ("bin/app", exe[:4] + trailer + digests),
+        ("bin/app2", exe[:4] + trailer + digests),  # its own capture of the target, reused
+    ]

@@ -19,7 +19,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reporter.catalog._langutil import minimal_elf
-from reporter.catalog.hashes import HashingScanner
 from reporter.catalog.interface import ParseContext
 from reporter.catalog.rust import CATALOGER, AuditableScanner
 from reporter.errors import CatalogError
@@ -33,6 +32,7 @@ from tests.catalog.go_builds import (
     build_image,
     syft_by_path,
 )
+from tests.catalog.walked import streamed, walked
 
 CTX = ParseContext(distro=None, arch="amd64")
 AUDIT = {
@@ -57,12 +57,7 @@ EXPECTED = {
 
 
 def _scan(data: bytes, chunk: int) -> bytes | None:
-    scanner = CATALOGER.wants("usr/bin/app", 0o755, len(data))
-    assert isinstance(scanner, HashingScanner)
-    for start in range(0, len(data), chunk):
-        if not scanner.feed(data[start : start + chunk]):
-            break
-    return scanner.result()
+    return walked(CATALOGER, data, chunk)
 
 
 def _keys(data: bytes) -> set[tuple[str, str, str, str]]:
@@ -207,3 +202,14 @@ def test_real_files_without_the_section_keep_nothing(audited: dict[str, Path]) -
     go = build_all()
     for path in (audited["rust-plain"], go["hello-darwin"], go["hello-windows.exe"]):
         assert _scan(path.read_bytes(), 1 << 20) is None, path.name
+
+
+def test_walker_keeps_the_bytes_the_cataloger_kept_before(audited: dict[str, Path]) -> None:
+    # the digests are the walker's now (one hash per file, in its hash thread): parse still
+    # reads the minimal ELF, the trailer and the whole file's SHA-256 and SHA-512, as when the
+    # cataloger's own scanner hashed, so every SBOM keeps its bytes
+    for name, path in audited.items():
+        expected = streamed(AuditableScanner, path.read_bytes(), 1 << 20)
+        assert (expected is None) == (name == "rust-plain"), name
+        for chunk in (4093, 1 << 20):
+            assert _scan(path.read_bytes(), chunk) == expected, name

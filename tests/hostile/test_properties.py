@@ -22,6 +22,7 @@ from reporter.catalog.interface import Cataloger, Distro, ParseContext, WholeFil
 from reporter.errors import ReporterError
 from reporter.image import describe, parse_config
 from reporter.jsonread import parse_descriptor, parse_json
+from reporter.layers.capture import scan_whole
 from reporter.layers.tarwalk import scan_layer
 from reporter.model import Descriptor, ImageTarget
 from reporter.options import Limits
@@ -339,8 +340,7 @@ def test_property_every_cataloger_parse(cataloger: Cataloger, data: st.DataObjec
     extra = data.draw(st.dictionaries(st.sampled_from(_PATHS), st.binary(max_size=200), max_size=3))
     want = cataloger.wants(path, mode, 1 << 20)
     if want is not None and not isinstance(want, WholeFile):  # a Scanner: parse its result
-        want.feed(content)
-        result = want.result()
+        result = scan_whole(want, content)
         if result is None:
             return
         content = result

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from reporter import compression
 from reporter.catalog.interface import FoundPackage, ParseContext
-from reporter.layers.capture import Scanner, WholeFile
+from reporter.layers.capture import Digested, Scanner, Want, WholeFile
 from reporter.layers.scan import Captured, Entry, LayerScan
 from reporter.layers.tarwalk import normalize_path, safe_name, scan_layer
 from reporter.options import Limits
@@ -133,10 +133,13 @@ class HeadScanner:
         return self.kept
 
 
+Rules = dict[str, WholeFile | Callable[[], Scanner | Digested]]
+
+
 class Keeper:
     """Wants the files named in ``rules``: a WholeFile, or a factory of scanners."""
 
-    def __init__(self, name: str, rules: dict[str, WholeFile | Callable[[], Scanner]]) -> None:
+    def __init__(self, name: str, rules: Rules) -> None:
         self._name = name
         self.rules = rules
         self.asked: list[tuple[str, int, int]] = []
@@ -145,7 +148,7 @@ class Keeper:
     def name(self) -> str:
         return self._name
 
-    def wants(self, path: str, mode: int, size: int) -> WholeFile | Scanner | None:
+    def wants(self, path: str, mode: int, size: int) -> Want | None:
         self.asked.append((path, mode, size))
         rule = self.rules.get(path)
         if rule is None or isinstance(rule, WholeFile):
@@ -905,3 +908,252 @@ def test_hard_link_to_a_lower_layer_file_is_an_entry_for_the_catalog() -> None:
     assert result.entries[0] == Entry("bin/busybox", "hardlink", 0o644, 0, "bin/[")
     assert result.captured == ()
     assert kinds(result) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Digested wants: one digest per file, hashed beside the walk
+
+# The bytes a Digested want keeps, as the Go and Rust parsers read them (and as the catalogers'
+# own hashing scanner wrote them before the walker did it): the format is pinned here.
+TRAILER = b"\x00oci-reporter:file-hashes\x00"
+
+
+def digested(result: bytes, content: bytes) -> bytes:
+    return result + TRAILER + hashlib.sha256(content).digest() + hashlib.sha512(content).digest()
+
+
+class Refuser:
+    """Reads ``after`` bytes (at least one chunk), then stops having kept nothing."""
+
+    def __init__(self, after: int = 0) -> None:
+        self.after = after
+        self.fed = 0
+
+    def feed(self, chunk: bytes) -> bool:
+        self.fed += len(chunk)
+        return self.fed < self.after
+
+    def result(self) -> bytes | None:
+        return None
+
+
+class Counting:
+    """A hashlib object that counts what it is fed (in the walker's hash thread)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name: str = inner.name
+        self.fed = 0
+
+    def update(self, data: bytes) -> None:
+        self.fed += len(data)
+        self.inner.update(data)
+
+    def digest(self) -> bytes:
+        return bytes(self.inner.digest())
+
+    def hexdigest(self) -> str:
+        return str(self.inner.hexdigest())
+
+
+def hashes_made(monkeypatch: pytest.MonkeyPatch) -> list[Counting]:
+    """Every hashlib.new object made from here on, counting what it is fed."""
+    made: list[Counting] = []
+    real = hashlib.new
+
+    def new(name: str, *args: Any, **kwargs: Any) -> Any:
+        made.append(Counting(real(name, *args, **kwargs)))
+        return made[-1]
+
+    monkeypatch.setattr(hashlib, "new", new)
+    return made
+
+
+def fed_sha512(made: list[Counting]) -> list[int]:
+    # the layer digest is SHA-256: every SHA-512 is a file's
+    return [h.fed for h in made if h.name == "sha512"]
+
+
+EXE = b"\x7fELF" + bytes(range(256)) * 8000  # ~2 MB, read in several chunks
+
+
+def test_one_digest_per_file_for_every_digested_want(monkeypatch: pytest.MonkeyPatch) -> None:
+    made = hashes_made(monkeypatch)
+    catalogers = [
+        Keeper("go", {"bin/app": lambda: Digested(HeadScanner(4))}),
+        Keeper("rust", {"bin/app": lambda: Digested(HeadScanner(8))}),
+        Keeper("none", {"bin/app": lambda: Digested(Refuser())}),
+        Keeper("plain", {"bin/app": lambda: HeadScanner(2)}),
+    ]
+    tar = make_tar([file("bin/app", EXE, mode=0o755), file("after", b"z")])
+    result = scan_layer(Trickle(tar, 300_000), catalogers, limits=Limits())
+    # the Digested captures come when the file ends (the digests cover all of it), in
+    # cataloger order; a plain scanner's as soon as it is done, as before
+    assert result.captured == (
+        Captured("bin/app", "plain", EXE[:2], whole=False),
+        Captured("bin/app", "go", digested(EXE[:4], EXE), whole=False),
+        Captured("bin/app", "rust", digested(EXE[:8], EXE), whole=False),
+    )
+    assert fed_sha512(made) == [len(EXE)]  # hashed once, for both
+    assert result.findings == ()
+
+
+def test_hashing_stops_once_no_digested_want_can_keep_anything(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made = hashes_made(monkeypatch)
+    refusers: list[Refuser] = []
+
+    def refuser(after: int) -> Callable[[], Digested]:
+        def make() -> Digested:
+            refusers.append(Refuser(after))
+            return Digested(refusers[-1])
+
+        return make
+
+    not_elf = b"#!/bin/sh\n" + bytes(len(EXE))
+    tar = make_tar([file("bin/script", not_elf, mode=0o755), file("after", b"z")])
+    first = [Keeper("go", {"bin/script": refuser(0)}), Keeper("rust", {"bin/script": refuser(0)})]
+    result = scan_layer(Trickle(tar, 300_000), first, limits=Limits())
+    assert result.captured == ()
+    assert [e.path for e in result.entries] == ["bin/script", "after"]
+    assert fed_sha512(made) == [0]  # both gave up on the first chunk: not hashed at all
+    assert all(r.fed < 300_000 for r in refusers)
+    # one gives up at once, the other after ~700 kB: hashed while that one still looks, not
+    # the chunk it gives up on nor anything after
+    made.clear()
+    later = [
+        Keeper("go", {"bin/script": refuser(0)}),
+        Keeper("rust", {"bin/script": refuser(700_000)}),
+    ]
+    result = scan_layer(Trickle(tar, 300_000), later, limits=Limits())
+    assert result.captured == ()
+    (fed,) = fed_sha512(made)
+    assert 700_000 - 300_000 <= fed < 700_000
+
+
+def test_hard_links_in_the_layer_get_the_same_digested_bytes() -> None:
+    members = [
+        file("bin/app", EXE, mode=0o755),
+        (info("bin/app2", tarfile.LNKTYPE, linkname="bin/app", mode=0o755), b""),
+    ]
+    both: Rules = {
+        "bin/app": lambda: Digested(HeadScanner(4)),
+        "bin/app2": lambda: Digested(HeadScanner(4)),
+    }
+    catalogers = [
+        Keeper("go", both),
+        Keeper("whole", {"bin/app": WholeFile()}),
+        # wants only the link: its target was kept whole by another, so it is scanned from that
+        Keeper("link", {"bin/app2": lambda: Digested(HeadScanner(6))}),
+    ]
+    result = scan_layer(Trickle(make_tar(members), 300_000), catalogers, limits=Limits())
+    assert result.captured == (
+        Captured("bin/app", "go", digested(EXE[:4], EXE), whole=False),
+        Captured("bin/app", "whole", EXE),
+        Captured("bin/app2", "go", digested(EXE[:4], EXE), whole=False),
+        Captured("bin/app2", "link", digested(EXE[:6], EXE), whole=False),
+    )
+    assert result.findings == ()
+
+
+@pytest.mark.parametrize("compress", [lambda b: b, gz], ids=["plain", "gzip"])
+def test_second_pass_for_a_link_gives_the_digested_bytes(
+    compress: Callable[[bytes], bytes],
+) -> None:
+    members = [
+        file("bin/[", EXE, mode=0o755),
+        file("bin/other", b"not wanted"),
+        (info("bin/busybox", tarfile.LNKTYPE, linkname="bin/[", mode=0o755), b""),
+    ]
+    blob = compress(make_tar(members))
+    catalogers = [
+        Keeper("go", {"bin/busybox": lambda: Digested(HeadScanner(4))}),
+        Keeper("none", {"bin/busybox": lambda: Digested(Refuser())}),
+        Keeper("rust", {"bin/busybox": lambda: Digested(HeadScanner(8))}),
+    ]
+    result = scan_layer(
+        io.BytesIO(blob), catalogers, limits=Limits(), reopen=lambda: io.BytesIO(blob)
+    )
+    assert result.captured == (
+        Captured("bin/busybox", "go", digested(EXE[:4], EXE), whole=False),
+        Captured("bin/busybox", "rust", digested(EXE[:8], EXE), whole=False),
+    )
+    # the refuser's miss stays one: the link's target holds nothing for it
+    assert kinds(result) == ["capture-skipped"]
+    assert "cataloger none" in result.findings[0].message
+
+
+def test_capture_limit_counts_the_digests_a_digested_want_keeps() -> None:
+    members = [file("a", EXE[:1000]), file("b", EXE[:1000])]
+    heads: Rules = {"a": lambda: HeadScanner(4), "b": lambda: HeadScanner(4)}
+    plain = scan(make_tar(members), [Keeper("k", heads)], limits=Limits(max_capture_bytes=200))
+    assert kinds(plain) == []
+    # 4 bytes and the trailer with 96 bytes of digests each: the second is over 200
+    wrapped: Rules = {"a": lambda: Digested(HeadScanner(4)), "b": lambda: Digested(HeadScanner(4))}
+    limits = Limits(max_capture_bytes=200)
+    result = scan(make_tar(members), [Keeper("k", wrapped)], limits=limits)
+    assert kinds(result) == ["limit"]
+    assert [c.data for c in result.captured] == [digested(EXE[:4], EXE[:1000])] * 2
+
+
+# -- digests from a second read (reporter.layers.rehash) ---------------------------------------
+
+
+def _zst(data: bytes) -> bytes:
+    import zstandard
+
+    return zstandard.ZstdCompressor().compress(data)
+
+
+@pytest.mark.parametrize("compress", [lambda b: b, gz, _zst], ids=["plain", "gzip", "zstd"])
+def test_a_reopenable_layer_hashes_only_the_files_found_to_be_packages_on_a_second_read(
+    compress: Callable[[bytes], bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = b"\x7fELF" + bytes(reversed(range(256))) * 6000  # an executable nobody keeps
+    members = [
+        file("bin/other", other, mode=0o755),
+        file("bin/app", EXE, mode=0o755),
+        (info("bin/app-link", tarfile.LNKTYPE, linkname="bin/app", mode=0o755), b""),
+        file("after", b"z"),
+    ]
+    blob = compress(make_tar(members))
+    rules: Rules = {
+        "bin/app": lambda: Digested(HeadScanner(4)),
+        "bin/app-link": lambda: Digested(HeadScanner(4)),
+        "bin/other": lambda: Digested(Refuser(500_000)),
+    }
+    catalogers = [
+        Keeper("go", rules),
+        Keeper("rust", {"bin/app": lambda: Digested(HeadScanner(8))}),
+    ]
+    streamed = scan_layer(Trickle(blob, 300_000), catalogers, limits=Limits())
+    made = hashes_made(monkeypatch)
+    reopened: list[int] = []
+
+    def reopen() -> io.BytesIO:
+        reopened.append(1)
+        return io.BytesIO(blob)
+
+    again = scan_layer(Trickle(blob, 300_000), catalogers, limits=Limits(), reopen=reopen)
+    assert again == streamed  # the same bytes, digests included
+    assert again.captured[0] == Captured("bin/app", "go", digested(EXE[:4], EXE), whole=False)
+    assert len(again.captured) == 3  # app (go, rust) and the link (go)
+    # one SHA-512 per file found to be a package, fed its bytes once; bin/other never hashed
+    assert fed_sha512(made) == [len(EXE)]
+    assert reopened == [1]
+
+
+def test_a_layer_that_cannot_be_read_again_keeps_the_captures_without_digests() -> None:
+    tar = make_tar([file("bin/app", EXE, mode=0o755)])
+    catalogers = [Keeper("go", {"bin/app": lambda: Digested(HeadScanner(4))})]
+    result = scan_layer(io.BytesIO(tar), catalogers, limits=Limits(), reopen=lambda: None)
+    assert result.captured == (Captured("bin/app", "go", EXE[:4], whole=False),)
+    assert kinds(result) == ["capture-skipped"]
+    assert "could not be read again" in result.findings[0].message
+    # a second read that ends early gives no digests rather than wrong ones
+    cut = scan_layer(
+        io.BytesIO(tar), catalogers, limits=Limits(), reopen=lambda: io.BytesIO(tar[:100_000])
+    )
+    assert cut.captured == result.captured
+    assert kinds(cut) == ["capture-skipped"]
