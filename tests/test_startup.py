@@ -49,3 +49,37 @@ def test_the_lock_file_marker_is_the_catalogers() -> None:
     from reporter.render import spdx_facts
 
     assert spdx_facts._LOCK_FILE == DECLARED
+
+
+def _modules_after(code: str) -> list[str]:
+    """The ``reporter``/third-party modules a fresh interpreter holds after running ``code``."""
+    script = f"import sys\n{code}\nprint('\\n'.join(sorted(sys.modules)))\n"
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return out.stdout.split()
+
+
+def test_report_without_lockfiles_imports_no_lock_file_parser(tmp_path: Path) -> None:
+    # the lock-file catalogers (and PyYAML, which three of them need) only with --lockfiles
+    out = tmp_path / "out.json"
+    run = (
+        "from reporter.cli import main\n"
+        "assert main(['report', 'samples/demo-multiarch.oci', '-q', '--no-cache',"
+        f" '--platform', 'linux/amd64', '-f', 'json', '-o', {str(out)!r}]) == 0\n"
+    )
+    loaded = _modules_after(run)
+    assert "reporter.catalog.run" in loaded  # it did catalog
+    assert [m for m in loaded if m.startswith(("reporter.catalog.lockfiles.", "yaml"))] == [
+        m for m in loaded if m == "reporter.catalog.lockfiles._common"
+    ]
+    assert '"packages"' in out.read_text()
+
+
+def test_lock_file_catalogers_are_there_when_asked_for() -> None:
+    loaded = _modules_after(
+        "from reporter.catalog import LOCKFILE_CATALOGERS, catalogers\n"
+        "assert len(LOCKFILE_CATALOGERS) == 11\n"
+        "assert catalogers(catalog=True, lockfiles=True)[-11:] == LOCKFILE_CATALOGERS\n"
+    )
+    assert "reporter.catalog.lockfiles.dart" in loaded
