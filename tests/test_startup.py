@@ -83,3 +83,27 @@ def test_lock_file_catalogers_are_there_when_asked_for() -> None:
         "assert catalogers(catalog=True, lockfiles=True)[-11:] == LOCKFILE_CATALOGERS\n"
     )
     assert "reporter.catalog.lockfiles.dart" in loaded
+
+
+def test_a_warm_report_cache_hit_imports_no_model_pipeline_or_renderer(tmp_path: Path) -> None:
+    # a hit writes the bytes it stored: building a Report (the model's ~25 dataclasses), the
+    # pipeline, the renderers' shared helpers or a thread pool would be start-up for nothing
+    argv = (
+        f"['report', 'samples/demo-multiarch.oci', '-q', '--platform', 'linux/amd64',"
+        f" '-f', 'cyclonedx-json', '--cache-dir', {str(tmp_path / 'cache')!r}, '-o', OUT]"
+    )
+    cold = f"from reporter.cli import main\nOUT = {str(tmp_path / 'cold.json')!r}\n"
+    _modules_after(cold + f"assert main({argv}) == 0\n")
+    warm = f"from reporter.cli import main\nOUT = {str(tmp_path / 'warm.json')!r}\n"
+    loaded = _modules_after(warm + f"assert main({argv}) == 0\n")
+    heavy = (
+        "reporter.model",
+        "reporter.pipeline",
+        "reporter.render.common",
+        "reporter.render.interface",
+        "concurrent.futures",
+        "packageurl",
+    )
+    assert [m for m in loaded if m.startswith(heavy)] == []
+    assert "reporter.report_cache" in loaded
+    assert (tmp_path / "warm.json").read_bytes() == (tmp_path / "cold.json").read_bytes()
