@@ -274,16 +274,21 @@ def _code_identity() -> str:
 
 def _source_files(root: str) -> list[tuple[tuple[str, ...], str]]:
     """(path parts below ``root``, full path) of its source files, in ``sorted(Path.rglob)``
-    order (paths compare part by part). ``os.walk``: pathlib's per-file objects were most of
-    the cost of a warm hit's key (issue 16)."""
+    order (paths compare part by part), and as rglob walks: into directories, not into links
+    to them. ``os.scandir``: pathlib's objects and per-file ``stat`` calls were most of the
+    cost of a warm hit's key (issue 16)."""
     found: list[tuple[tuple[str, ...], str]] = []
-    for top, _dirs, files in os.walk(root):
-        below = os.path.relpath(top, root)
-        prefix = () if below == os.curdir else tuple(below.split(os.sep))
-        for name in files:
-            full = os.path.join(top, name)
-            if os.path.splitext(name)[1] in _SOURCE_SUFFIXES and os.path.isfile(full):
-                found.append(((*prefix, name), full))
+
+    def visit(directory: str, prefix: tuple[str, ...]) -> None:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    if not entry.is_symlink():
+                        visit(entry.path, (*prefix, entry.name))
+                elif os.path.splitext(entry.name)[1] in _SOURCE_SUFFIXES and entry.is_file():
+                    found.append(((*prefix, entry.name), entry.path))
+
+    visit(root, ())
     found.sort()
     return found
 

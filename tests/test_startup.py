@@ -18,6 +18,7 @@ NOT_FOR_INSPECT = (
     "spdx_tools",
     "cyclonedx",
     "jinja2",
+    "packageurl",
 )
 
 

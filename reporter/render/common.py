@@ -19,14 +19,16 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from packageurl import PackageURL
 
 from reporter.errors import RenderError
 from reporter.model import Distro, ImageReport, to_jsonable
 from reporter.render.spec import CYCLONEDX_SPEC_VERSIONS, DEFAULT_CYCLONEDX_SPEC_VERSION
+
+if TYPE_CHECKING:  # imported where a purl is made: inspect's table needs none (issue 16)
+    from packageurl import PackageURL
 
 __all__ = [
     "CONTROL",
@@ -160,12 +162,20 @@ def is_digest(text: str) -> bool:
 # --------------------------------------------------------------------------- purls
 
 
+@lru_cache(maxsize=4096)
 def parse_purl(text: str, *, xml: bool = False, allow_space: bool = True) -> PackageURL | None:
-    """The purl, or ``None`` for an empty, unclean (see ``sbom_text``) or unparsable string."""
+    """The purl, or ``None`` for an empty, unclean (see ``sbom_text``) or unparsable string.
+
+    Cached (render time, issue 16): a BOM asks for each package's purl three or four times
+    (its component, its bom-ref, its dependencies) and packageurl's parser is most of a
+    CycloneDX render. Callers only read the result (``to_string``, its fields).
+    """
     if not text or has_invalid(text, xml=xml):
         return None
     if not allow_space and any(c.isspace() for c in text):
         return None
+    from packageurl import PackageURL
+
     try:
         return PackageURL.from_string(text)
     except ValueError:
@@ -241,6 +251,8 @@ def image_purl(image: ImageReport) -> PackageURL | None:
     if tag:
         qualifiers["tag"] = tag
     qualifiers = {k: v for k, v in qualifiers.items() if v and not has_invalid(v, xml=True)}
+    from packageurl import PackageURL
+
     return PackageURL(
         type="oci", name=repository.rsplit("/", 1)[-1], version=digest, qualifiers=qualifiers
     )
