@@ -23,12 +23,18 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from reporter import __version__
 from reporter.errors import ReporterError, UsageError
-from reporter.model import Platform, Report
 from reporter.options import Limits, Options
+from reporter.platforms import Platform
 from reporter.selector import split_values
+
+# Start-up (issue 16): a warm whole-report cache hit never builds a Report; the model types
+# (and the pipeline, the renderers) are imported by the commands that do.
+if TYPE_CHECKING:
+    from reporter.model import Report
 
 __all__ = ["main"]
 

@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+# in its own module so that a run that needs no other model type (a warm whole-report cache
+# hit, ``--help``) does not pay for creating them all (issue 16); the same class
+from reporter.platforms import Platform
+
 __all__ = [
     "REPORT_SCHEMA",
     "SEVERITIES",
@@ -45,28 +49,6 @@ __all__ = [
     "VerificationSummary",
     "to_jsonable",
 ]
-
-# GOOS values (go tool dist list): what may stand first in os/arch[/variant].
-_KNOWN_OS = frozenset(
-    {
-        "aix",
-        "android",
-        "darwin",
-        "dragonfly",
-        "freebsd",
-        "illumos",
-        "ios",
-        "js",
-        "linux",
-        "netbsd",
-        "openbsd",
-        "plan9",
-        "solaris",
-        "wasip1",
-        "windows",
-        "unknown",
-    }
-)
 
 # The one definition of the report document's version: ``reporter.render.json`` writes it,
 # ``reporter.report_io`` reads it back and the pipeline stamps it on every ``Report``.
@@ -135,40 +117,6 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
-class Platform:
-    os: str
-    architecture: str
-    variant: str = ""
-    os_version: str = ""
-
-    def __str__(self) -> str:
-        parts = [self.os, self.architecture]
-        if self.variant:
-            parts.append(self.variant)
-        return "/".join(parts)
-
-    def normalized(self) -> tuple[str, str, str]:
-        """Key for matching: ``arm64`` ≡ ``arm64/v8``, ``arm`` ≡ ``arm/v7`` (containerd's rules)."""
-        variant = self.variant
-        if self.architecture == "arm64" and variant in ("", "v8"):
-            variant = "v8"
-        elif self.architecture == "arm" and variant == "":
-            variant = "v7"
-        return (self.os, self.architecture, variant)
-
-    @classmethod
-    def parse(cls, text: str) -> Platform:
-        parts = text.strip().split("/")
-        if not parts[0] or len(parts) > 3:
-            raise ValueError(f"not a platform: {text!r}")
-        if parts[0] not in _KNOWN_OS:  # just an architecture, as in --platform arm64/v8
-            return cls("linux", parts[0], parts[1] if len(parts) > 1 else "")
-        if len(parts) == 1:
-            raise ValueError(f"not a platform: {text!r}")
-        return cls(parts[0], parts[1], parts[2] if len(parts) > 2 else "")
-
-
-@dataclass(frozen=True, slots=True)
 class Descriptor:
     """An OCI content descriptor (image-spec descriptor.md)."""
 
@@ -230,6 +178,8 @@ class ImageTarget:
 
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
+    """One entry of the config's ``history`` (OCI config.md): the build step, when, by whom."""
+
     created: str = ""
     created_by: str = ""
     author: str = ""
@@ -266,6 +216,8 @@ class ImageConfig:
 
 @dataclass(frozen=True, slots=True)
 class Layer:
+    """One layer of an image: its descriptor, diff_id, history and what verifying it found."""
+
     index: int
     digest: str
     media_type: str
@@ -322,6 +274,8 @@ class ImageDescription:
 
 @dataclass(frozen=True, slots=True)
 class Location:
+    """Where a package's evidence is: a path in the final filesystem and its layer."""
+
     path: str  # absolute path inside the image filesystem, "/"-rooted
     layer_index: int
     layer_digest: str
@@ -330,6 +284,8 @@ class Location:
 
 @dataclass(frozen=True, slots=True)
 class Package:
+    """One package found in an image, with the files and the layer that prove it."""
+
     type: str  # deb, apk, rpm, python, npm, go-module, java-archive, rust-crate, gem, php-composer
     name: str
     version: str
@@ -393,6 +349,8 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
+    """One reason to believe a base image: a layer-prefix match, an annotation, ..."""
+
     kind: str  # layer-prefix, annotation, buildpacks, provenance-material, buildinfo, history
     detail: str
     origin: str = ""
@@ -400,6 +358,8 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class BaseImage:
+    """The image this one was built on, with how sure we are and why."""
+
     name: str = ""
     digest: str = ""
     confidence: str = "none"  # high | medium | low | none
@@ -411,6 +371,8 @@ class BaseImage:
 
 @dataclass(frozen=True, slots=True)
 class Provenance:
+    """How the image was built: facts with their origins, sources, attestations read."""
+
     facts: tuple[Fact, ...] = ()
     sources: tuple[Source, ...] = ()
     builder_id: str = ""
@@ -456,6 +418,8 @@ class Distro:
 
 @dataclass(frozen=True, slots=True)
 class ImageReport:
+    """Everything reported about one image: description, provenance, base, packages."""
+
     description: ImageDescription
     provenance: Provenance = field(default_factory=Provenance)
     base: BaseImage = field(default_factory=BaseImage)
@@ -487,6 +451,8 @@ class ImageReport:
 
 @dataclass(frozen=True, slots=True)
 class Report:
+    """The finished report of one input: its images and input-level findings."""
+
     schema: str
     tool_version: str
     input_name: str  # as the user named it (never derived from image content)
@@ -509,13 +475,28 @@ class Report:
 
 def to_jsonable(value: Any) -> Any:
     """Dataclasses → dicts recursively (field names kept), tuples → lists, mappings sorted."""
+    # Render time (issue 16): a report is mostly strings, ints, tuples and a few dataclass
+    # types; telling them by exact type first, and each dataclass's field names once, spares
+    # the generic checks (``is_dataclass``, the ``Mapping`` ABC) on every value.
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    names = _FIELD_NAMES.get(kind)
+    if names is not None:
+        return {name: to_jsonable(getattr(value, name)) for name in names}
+    if kind is tuple or kind is list:
+        return [to_jsonable(v) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+        return {name: to_jsonable(getattr(value, name)) for name in names}
     if isinstance(value, Mapping):
         return {str(k): to_jsonable(value[k]) for k in sorted(value)}
     if isinstance(value, (tuple, list)):
         return [to_jsonable(v) for v in value]
     return value
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # dataclass type -> its field names, in order
 
 
 # --- signatures, attested vs observed, build records, verification summaries (issue 17) ---

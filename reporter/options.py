@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from reporter.model import Platform
+from reporter.platforms import Platform
 
 __all__ = ["Limits", "Options"]
 

@@ -36,7 +36,6 @@ import hashlib
 import os
 import stat
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,6 +55,9 @@ FORMAT = "oci-reporter/report-cache/v1"
 _MAGIC = b"OCIRRC1\n"
 _PIECE = 64 * 1024 * 1024
 _READ = 1 << 20
+# Below this many bytes (a small image: a busybox layer, a few JSON blobs) one thread hashes
+# faster than a pool starts (issue 16: a warm hit is mostly start-up).
+_SERIAL_BYTES = 8 * 1024 * 1024
 _HEX = frozenset("0123456789abcdef")
 _SOURCE_SUFFIXES = frozenset((".py", ".j2", ".html", ".md", ".txt", ".css", ".js"))
 
@@ -156,10 +158,13 @@ def _threads() -> int:
         return os.cpu_count() or 1
 
 
-def _hash_all(tasks: Sequence[tuple[str, str, int, int | None]]) -> list[str]:
-    """Hash (path, algorithm, offset, length) ranges, largest first, in parallel threads."""
-    if len(tasks) <= 1:
+def _hash_all(tasks: Sequence[tuple[str, str, int, int | None]], total: int) -> list[str]:
+    """Hash (path, algorithm, offset, length) ranges (``total`` bytes in all), in parallel
+    threads when there is enough to hash to pay for them."""
+    if len(tasks) <= 1 or total < _SERIAL_BYTES:
         return [_hash_range(*t) for t in tasks]
+    from concurrent.futures import ThreadPoolExecutor  # 10 ms of imports: only when it pays
+
     with ThreadPoolExecutor(max_workers=min(_threads(), len(tasks))) as pool:
         return list(pool.map(lambda t: _hash_range(*t), tasks))
 
@@ -183,7 +188,7 @@ def _fingerprint(path: str) -> tuple[_File, ...] | None:
         full = os.path.join(path, rel) if rel else path
         tasks.extend((full, "sha256", o, n) for o, n in _pieces_of(info.st_size))
     try:
-        digests = iter(_hash_all(tasks))
+        digests = iter(_hash_all(tasks, sum(info.st_size for _, _, info in plain)))
     except OSError:
         return None
     for index, rel, info in plain:
@@ -223,7 +228,7 @@ def _still_matches(path: str, files: Sequence[_File], trust: bool) -> bool:
         )
     work.sort(key=lambda item: -item[0])
     try:
-        got = _hash_all([task for _, task, _ in work])
+        got = _hash_all([task for _, task, _ in work], sum(size for size, _, _ in work))
     except OSError:
         return False
     return all(digest == want for digest, (_, _, want) in zip(got, work, strict=True))
@@ -260,11 +265,32 @@ def _code_identity() -> str:
     for root in (package, templates):
         if root is None:
             continue
-        for file in sorted(root.rglob("*")):
-            if file.suffix in _SOURCE_SUFFIXES and file.is_file():
-                digest.update(file.relative_to(root).as_posix().encode() + b"\0")
-                digest.update(hashlib.sha256(file.read_bytes()).digest())
+        for parts, full in _source_files(str(root)):
+            digest.update("/".join(parts).encode() + b"\0")
+            with open(full, "rb") as handle:
+                digest.update(hashlib.sha256(handle.read()).digest())
     return digest.hexdigest()
+
+
+def _source_files(root: str) -> list[tuple[tuple[str, ...], str]]:
+    """(path parts below ``root``, full path) of its source files, in ``sorted(Path.rglob)``
+    order (paths compare part by part), and as rglob walks: into directories, not into links
+    to them. ``os.scandir``: pathlib's objects and per-file ``stat`` calls were most of the
+    cost of a warm hit's key (issue 16)."""
+    found: list[tuple[tuple[str, ...], str]] = []
+
+    def visit(directory: str, prefix: tuple[str, ...]) -> None:
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    if not entry.is_symlink():
+                        visit(entry.path, (*prefix, entry.name))
+                elif os.path.splitext(entry.name)[1] in _SOURCE_SUFFIXES and entry.is_file():
+                    found.append(((*prefix, entry.name), entry.path))
+
+    visit(root, ())
+    found.sort()
+    return found
 
 
 def _options_text(options: Options) -> list[str]:

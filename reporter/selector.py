@@ -13,10 +13,13 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from reporter.errors import UsageError
-from reporter.model import ImageTarget
 from reporter.options import Options
+
+if TYPE_CHECKING:  # the command line splits selectors before any model type is needed
+    from reporter.model import ImageTarget
 
 __all__ = ["Selector", "available", "split_selector", "split_spec", "split_values"]
 

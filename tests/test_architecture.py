@@ -31,6 +31,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     # (sealed: the self-checking entry format both caches write)
     (
         "errors",
+        "platforms",
         "model",
         "options",
         "compression",

@@ -217,3 +217,20 @@ def test_the_key_changes_with_the_tool_s_own_templates(tmp_path: Path) -> None:
     with open(copy / "templates" / "report.md.j2", "a", encoding="utf-8") as handle:
         handle.write("\n")
     assert identity(copy) != before
+
+
+def test_the_code_identity_is_the_sorted_rglob_digest() -> None:
+    """os.walk stands in for pathlib: the same files in the same order, so the same keys."""
+    import hashlib
+
+    from reporter import report_cache
+
+    root = Path(report_cache.__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for top in (root / "reporter", root / "templates"):
+        for file in sorted(top.rglob("*")):
+            if file.suffix in report_cache._SOURCE_SUFFIXES and file.is_file():
+                digest.update(file.relative_to(top).as_posix().encode() + b"\0")
+                digest.update(hashlib.sha256(file.read_bytes()).digest())
+    assert report_cache._code_identity() == digest.hexdigest()
+    assert len(report_cache._source_files(str(root / "reporter"))) > 100

@@ -18,6 +18,7 @@ NOT_FOR_INSPECT = (
     "spdx_tools",
     "cyclonedx",
     "jinja2",
+    "packageurl",
 )
 
 
@@ -49,3 +50,61 @@ def test_the_lock_file_marker_is_the_catalogers() -> None:
     from reporter.render import spdx_facts
 
     assert spdx_facts._LOCK_FILE == DECLARED
+
+
+def _modules_after(code: str) -> list[str]:
+    """The ``reporter``/third-party modules a fresh interpreter holds after running ``code``."""
+    script = f"import sys\n{code}\nprint('\\n'.join(sorted(sys.modules)))\n"
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return out.stdout.split()
+
+
+def test_report_without_lockfiles_imports_no_lock_file_parser(tmp_path: Path) -> None:
+    # the lock-file catalogers (and PyYAML, which three of them need) only with --lockfiles
+    out = tmp_path / "out.json"
+    run = (
+        "from reporter.cli import main\n"
+        "assert main(['report', 'samples/demo-multiarch.oci', '-q', '--no-cache',"
+        f" '--platform', 'linux/amd64', '-f', 'json', '-o', {str(out)!r}]) == 0\n"
+    )
+    loaded = _modules_after(run)
+    assert "reporter.catalog.run" in loaded  # it did catalog
+    assert [m for m in loaded if m.startswith(("reporter.catalog.lockfiles.", "yaml"))] == [
+        m for m in loaded if m == "reporter.catalog.lockfiles._common"
+    ]
+    assert '"packages"' in out.read_text()
+
+
+def test_lock_file_catalogers_are_there_when_asked_for() -> None:
+    loaded = _modules_after(
+        "from reporter.catalog import LOCKFILE_CATALOGERS, catalogers\n"
+        "assert len(LOCKFILE_CATALOGERS) == 11\n"
+        "assert catalogers(catalog=True, lockfiles=True)[-11:] == LOCKFILE_CATALOGERS\n"
+    )
+    assert "reporter.catalog.lockfiles.dart" in loaded
+
+
+def test_a_warm_report_cache_hit_imports_no_model_pipeline_or_renderer(tmp_path: Path) -> None:
+    # a hit writes the bytes it stored: building a Report (the model's ~25 dataclasses), the
+    # pipeline, the renderers' shared helpers or a thread pool would be start-up for nothing
+    argv = (
+        f"['report', 'samples/demo-multiarch.oci', '-q', '--platform', 'linux/amd64',"
+        f" '-f', 'cyclonedx-json', '--cache-dir', {str(tmp_path / 'cache')!r}, '-o', OUT]"
+    )
+    cold = f"from reporter.cli import main\nOUT = {str(tmp_path / 'cold.json')!r}\n"
+    _modules_after(cold + f"assert main({argv}) == 0\n")
+    warm = f"from reporter.cli import main\nOUT = {str(tmp_path / 'warm.json')!r}\n"
+    loaded = _modules_after(warm + f"assert main({argv}) == 0\n")
+    heavy = (
+        "reporter.model",
+        "reporter.pipeline",
+        "reporter.render.common",
+        "reporter.render.interface",
+        "concurrent.futures",
+        "packageurl",
+    )
+    assert [m for m in loaded if m.startswith(heavy)] == []
+    assert "reporter.report_cache" in loaded
+    assert (tmp_path / "warm.json").read_bytes() == (tmp_path / "cold.json").read_bytes()

@@ -11,6 +11,8 @@ uses.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from reporter.catalog import (
     alpm,
     apk,
@@ -34,16 +36,9 @@ from reporter.catalog import (
     wordpress,
 )
 from reporter.catalog.interface import Cataloger
-from reporter.catalog.lockfiles import beam as lock_beam
-from reporter.catalog.lockfiles import dart as lock_dart
-from reporter.catalog.lockfiles import go as lock_go
-from reporter.catalog.lockfiles import haskell as lock_haskell
-from reporter.catalog.lockfiles import js as lock_js
-from reporter.catalog.lockfiles import php as lock_php
-from reporter.catalog.lockfiles import python as lock_python
-from reporter.catalog.lockfiles import ruby as lock_ruby
-from reporter.catalog.lockfiles import rust as lock_rust
-from reporter.catalog.lockfiles import swift as lock_swift
+
+if TYPE_CHECKING:
+    LOCKFILE_CATALOGERS: tuple[Cataloger, ...]
 
 __all__ = ["ALL_CATALOGERS", "LOCKFILE_CATALOGERS", "catalogers"]
 
@@ -73,24 +68,51 @@ ALL_CATALOGERS: tuple[Cataloger, ...] = (
     binary.JVM_CATALOGER,
 )
 
-# Opt-in (see the module docstring); their packages carry ``declared = lock-file``.
-LOCKFILE_CATALOGERS: tuple[Cataloger, ...] = (
-    lock_js.CATALOGER,
-    lock_python.CATALOGER,
-    lock_ruby.CATALOGER,
-    lock_rust.CATALOGER,
-    lock_go.CATALOGER,
-    lock_php.CATALOGER,
-    lock_beam.MIX_CATALOGER,
-    lock_beam.REBAR_CATALOGER,
-    lock_dart.CATALOGER,
-    lock_swift.CATALOGER,
-    lock_haskell.CATALOGER,
-)
+
+def _lockfile_catalogers() -> tuple[Cataloger, ...]:
+    """The opt-in lock-file catalogers, imported on first use.
+
+    Start-up (issue 16): ten parsers and PyYAML (pubspec.lock, pnpm-lock.yaml) cost a run
+    without ``--lockfiles`` 50-100 ms of imports it never uses. ``LOCKFILE_CATALOGERS`` stays
+    a module attribute (``__getattr__`` below), computed once.
+    """
+    from reporter.catalog.lockfiles import beam as lock_beam
+    from reporter.catalog.lockfiles import dart as lock_dart
+    from reporter.catalog.lockfiles import go as lock_go
+    from reporter.catalog.lockfiles import haskell as lock_haskell
+    from reporter.catalog.lockfiles import js as lock_js
+    from reporter.catalog.lockfiles import php as lock_php
+    from reporter.catalog.lockfiles import python as lock_python
+    from reporter.catalog.lockfiles import ruby as lock_ruby
+    from reporter.catalog.lockfiles import rust as lock_rust
+    from reporter.catalog.lockfiles import swift as lock_swift
+
+    # Opt-in (see the module docstring); their packages carry ``declared = lock-file``.
+    found: tuple[Cataloger, ...] = (
+        lock_js.CATALOGER,
+        lock_python.CATALOGER,
+        lock_ruby.CATALOGER,
+        lock_rust.CATALOGER,
+        lock_go.CATALOGER,
+        lock_php.CATALOGER,
+        lock_beam.MIX_CATALOGER,
+        lock_beam.REBAR_CATALOGER,
+        lock_dart.CATALOGER,
+        lock_swift.CATALOGER,
+        lock_haskell.CATALOGER,
+    )
+    globals()["LOCKFILE_CATALOGERS"] = found  # later lookups find it without __getattr__
+    return found
+
+
+def __getattr__(name: str) -> tuple[Cataloger, ...]:
+    if name == "LOCKFILE_CATALOGERS":
+        return _lockfile_catalogers()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def catalogers(*, catalog: bool, lockfiles: bool) -> tuple[Cataloger, ...]:
     """The catalogers of a run: none without ``catalog``; the lock-file ones on request."""
     if not catalog:
         return ()
-    return ALL_CATALOGERS + LOCKFILE_CATALOGERS if lockfiles else ALL_CATALOGERS
+    return ALL_CATALOGERS + _lockfile_catalogers() if lockfiles else ALL_CATALOGERS

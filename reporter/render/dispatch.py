@@ -15,12 +15,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reporter.errors import UsageError
-from reporter.model import Report
 from reporter.output import sanitize_name, write_bytes, write_per_platform
-from reporter.render.common import CYCLONEDX_SPEC_VERSIONS, DEFAULT_CYCLONEDX_SPEC_VERSION
-from reporter.render.interface import Renderer
+from reporter.render.spec import CYCLONEDX_SPEC_VERSIONS, DEFAULT_CYCLONEDX_SPEC_VERSION
+
+# Start-up (issue 16): the argument parser and a warm whole-report cache hit use this module
+# without a Report; the model and the renderer seam are imported by the renderers themselves.
+if TYPE_CHECKING:
+    from reporter.model import Report
+    from reporter.render.interface import Renderer
 
 __all__ = [
     "CYCLONEDX_SPEC_VERSIONS",

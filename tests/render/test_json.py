@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import hashlib
 import types
 import typing
+import uuid
 from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import orjson
@@ -14,8 +18,13 @@ import pytest
 
 from reporter.errors import RenderError
 from reporter.model import Finding, FindingKind, Report, to_jsonable
+from reporter.options import Options
+from reporter.pipeline import generate
+from reporter.render.common import content_uuid
 from reporter.render.dispatch import get_renderer
 from reporter.render.json import REPORT_SCHEMA, JSONRenderer
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
 def _rebuild(hint: Any, data: Any) -> Any:
@@ -85,3 +94,23 @@ def test_the_project_loader_reads_it_back(factory: str, request: pytest.FixtureR
 
     report: Report = request.getfixturevalue(factory)
     assert load_report_json("saved.json", JSONRenderer().render(report)) == report
+
+
+def _content_uuid_by_walk(namespace: uuid.UUID, *parts: object) -> uuid.UUID:
+    """The serial as first defined: ``to_jsonable`` of each part, sorted JSON, hashed."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(orjson.dumps(to_jsonable(part), option=orjson.OPT_SORT_KEYS) + b"\x00")
+    return uuid.uuid5(namespace, digest.hexdigest())
+
+
+@pytest.mark.parametrize("sample", ["demo-multiarch.oci", "demo-docker-save.tar"])
+def test_content_uuid_is_the_uuid5_of_to_jsonable(sample: str) -> None:
+    # content_uuid lets orjson walk the report in C: the serials must stay what they were
+    report = generate(str(SAMPLES / sample), Options(cache_dir=None))
+    namespace = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    for parts in ((report,), (report.images, "x", 3, None), tuple(report.images[0].packages)):
+        assert content_uuid(namespace, *parts) == _content_uuid_by_walk(namespace, *parts)
+    # what to_jsonable re-shapes (a non-str key, a mapping that is no dict) still goes through it
+    odd = ({2: "a", 10: (2,)}, MappingProxyType({"z": 1, "a": report.images[0].platform}))
+    assert content_uuid(namespace, *odd) == _content_uuid_by_walk(namespace, *odd)
