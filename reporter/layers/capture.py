@@ -195,6 +195,8 @@ class CapturerIndex:
             return []
         capturers = self._capturers
         return [capturers[i] for i in sorted(found)]
+
+
 # SHA-256 for everyone, SHA-512 for BSI TR-03183-2 (§8.1.7 wants a SHA-512 of each deployable
 # component): ``(hashlib name, hex)`` pairs, as ``FoundPackage.hashes``.
 DIGEST_ALGORITHMS = ("sha256", "sha512")
