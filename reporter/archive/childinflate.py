@@ -110,20 +110,6 @@ class _PipeReader(io.RawIOBase):
         super().close()
 
 
-def _widen(fd: int) -> None:
-    """A 64 KiB pipe (Linux's default) makes the two processes take turns every 64 KiB:
-    ask for 1 MiB (``F_SETPIPE_SZ``), or as much as ``/proc/sys/fs/pipe-max-size`` allows."""
-    import fcntl
-
-    set_size = getattr(fcntl, "F_SETPIPE_SZ", 1031)
-    for size in (_CHUNK, 256 * 1024):
-        try:
-            fcntl.fcntl(fd, set_size, size)
-            return
-        except OSError:
-            continue
-
-
 def inflate_in_child(raw: IO[bytes], magic: bytes) -> IO[bytes]:
     """``raw`` (gzip or zstd, starting with ``magic``) as a plain stream inflated by a child.
 
@@ -132,7 +118,6 @@ def inflate_in_child(raw: IO[bytes], magic: bytes) -> IO[bytes]:
     """
     data_r, data_w = os.pipe()
     error_r, error_w = os.pipe()
-    _widen(data_w)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child's coverage is not collected
         os.close(data_r)
