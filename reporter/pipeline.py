@@ -20,7 +20,7 @@ from reporter.catalog import CATALOG_VERSION
 from reporter.errors import InputError, IntegrityError, LayoutError, NotFoundError, UsageError
 from reporter.image import describe, describe_docker
 from reporter.integrity import image_integrity_findings, require
-from reporter.layers.schedule import scan_layers, stream_scanner, worker_count
+from reporter.layers.schedule import scan_layers, stream_scanner
 from reporter.layers.verify import verify_layer
 from reporter.model import (
     REPORT_SCHEMA,
@@ -95,12 +95,7 @@ def describe_input(
     """Open, resolve, select, describe and (unless told not to) stream every selected layer."""
     streaming = options.catalog or options.verify_layers
     scan = stream_scanner(catalogers, options, progress) if streaming else None
-    archive = open_input(
-        path,
-        scan=scan,
-        max_small_bytes=options.limits.max_small_blob_bytes,
-        inflate_beside=worker_count(options) > 1,
-    )
+    archive = open_input(path, scan=scan, max_small_bytes=options.limits.max_small_blob_bytes)
     try:
         return _describe_open(archive, options, catalogers, progress)
     except BaseException:

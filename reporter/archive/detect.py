@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 from typing import cast
 
-from reporter.archive.childinflate import can_fork, inflate_in_child
 from reporter.archive.interface import Archive
 from reporter.archive.oci_layout import LayoutDirectory
 from reporter.archive.tar_archive import ScanFn, TarArchive
@@ -33,20 +32,12 @@ def _looks_like_tar(header: bytes) -> bool:
     return stored == sum(block[:148]) + 8 * 32 + sum(block[156:512])
 
 
-def open_input(
-    path: str, *, scan: ScanFn | None, max_small_bytes: int, inflate_beside: bool = False
-) -> Archive:
-    """Open ``path`` (or ``-`` for standard input) as an archive tree.
-
-    ``inflate_beside``: a gzip or zstd input is inflated by a child process (another core is
-    free for it), when forking is safe here.
-    """
+def open_input(path: str, *, scan: ScanFn | None, max_small_bytes: int) -> Archive:
+    """Open ``path`` (or ``-`` for standard input) as an archive tree."""
     if path == "-":
         raw_stdin = cast(io.RawIOBase, getattr(sys.stdin.buffer, "raw", sys.stdin.buffer))
         stdin = cast(io.BufferedReader, io.BufferedReader(raw_stdin, buffer_size=1 << 20))
-        return _open_stream(
-            stdin, "<stdin>", scan=scan, max_small_bytes=max_small_bytes, beside=inflate_beside
-        )
+        return _open_stream(stdin, "<stdin>", scan=scan, max_small_bytes=max_small_bytes)
     target = Path(path)
     try:
         info = os.stat(target)
@@ -68,9 +59,7 @@ def open_input(
     magic = handle.peek(512)[:512]
     if not stat.S_ISREG(info.st_mode) or magic.startswith((GZIP_MAGIC, ZSTD_MAGIC)):
         # pipes, devices, compressed tars: one pass, no seeking back
-        return _open_stream(
-            handle, path, scan=scan, max_small_bytes=max_small_bytes, beside=inflate_beside
-        )
+        return _open_stream(handle, path, scan=scan, max_small_bytes=max_small_bytes)
     if not _looks_like_tar(magic):
         handle.close()
         raise ArchiveError(
@@ -84,14 +73,10 @@ def open_input(
 
 
 def _open_stream(
-    raw: io.BufferedReader, name: str, *, scan: ScanFn | None, max_small_bytes: int, beside: bool
+    raw: io.BufferedReader, name: str, *, scan: ScanFn | None, max_small_bytes: int
 ) -> Archive:
     peek = raw.peek(512)[:512]
-    if beside and peek.startswith((GZIP_MAGIC, ZSTD_MAGIC)) and can_fork():
-        stream = inflate_in_child(raw, peek)
-        kind = "tar+gzip" if peek.startswith(GZIP_MAGIC) else "tar+zstd"
-    else:
-        stream, kind = open_stream(raw, peek)
+    stream, kind = open_stream(raw, peek)
     if kind == "tar" and not _looks_like_tar(peek):
         raw.close()
         raise ArchiveError(

@@ -24,7 +24,7 @@ from reporter.layers.tarwalk import scan_layer
 from reporter.options import Options
 from reporter.progress import ProgressCallback, ScanStatus
 
-__all__ = ["algorithm_for", "scan_layers", "stream_scanner", "worker_count"]
+__all__ = ["algorithm_for", "scan_layers", "stream_scanner"]
 
 StreamScanner = Callable[..., LayerScan]
 
@@ -39,11 +39,6 @@ def _blob_digest(archive: Archive, path: str, algorithm: str) -> str:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
     return f"{algorithm}:{digest.hexdigest()}"
-
-
-def worker_count(options: Options) -> int:
-    """How many processes a run may keep busy: ``--jobs``, or one per core."""
-    return options.jobs if options.jobs > 0 else (os.cpu_count() or 1)
 
 
 def algorithm_for(algorithm: str, where: str) -> str:
@@ -189,7 +184,7 @@ def scan_layers(
     run.report()
     missing = _from_cache(run, [c.name for c in catalogers], catalog_version)
     run.report()
-    jobs = worker_count(options)
+    jobs = options.jobs if options.jobs > 0 else (os.cpu_count() or 1)
     scan_jobs = _pool_jobs(run, missing, jobs)
     if scan_jobs is not None:
         _scan_in_pool(run, scan_jobs, catalogers, jobs)
