@@ -16,6 +16,7 @@ entries.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -32,6 +33,7 @@ import zstandard
 from isal import igzip, igzip_lib
 
 _CHUNK = 1 << 20
+Reopen = Callable[[], IO[bytes]] | None  # the blob again (the walk's second read), if it can
 
 
 class _Hasher:
@@ -83,7 +85,7 @@ def _inflate(first: bytes, raw: Iterator[bytes]) -> Iterator[bytes]:
         yield from raw
 
 
-def ceiling_scan(stream: IO[bytes]) -> tuple[int, int]:
+def ceiling_scan(stream: IO[bytes], reopen: Reopen = None) -> tuple[int, int]:
     """(compressed bytes, entries) of one layer."""
     hasher = _Hasher()
     blob, diff = hashlib.sha256(), hashlib.sha256()
@@ -134,12 +136,14 @@ def ceiling_scan(stream: IO[bytes]) -> tuple[int, int]:
     return size, entries
 
 
-def ours_scan(stream: IO[bytes]) -> tuple[int, int]:
+def ours_scan(stream: IO[bytes], reopen: Reopen = None) -> tuple[int, int]:
     from reporter.catalog import ALL_CATALOGERS
     from reporter.layers.tarwalk import scan_layer
     from reporter.options import Limits
 
-    scan = scan_layer(stream, ALL_CATALOGERS, limits=Limits())
+    # ``reopen`` as the pipeline gives it: a layout blob can be read again (for the file
+    # digests of binaries found to be packages), a streamed member cannot
+    scan = scan_layer(stream, ALL_CATALOGERS, limits=Limits(), reopen=reopen)
     return scan.blob_size, len(scan.entries)
 
 
@@ -164,14 +168,14 @@ def _layout_layers(root: str) -> list[str]:
     return list(seen)
 
 
-def run(path: str, scan: Callable[[IO[bytes]], tuple[int, int]]) -> dict[str, Any]:
+def run(path: str, scan: Callable[[IO[bytes], Reopen], tuple[int, int]]) -> dict[str, Any]:
     start = time.perf_counter()
     cpu = time.process_time()
     total = layers = entries = 0
     if os.path.isdir(path):
         for name in _layout_layers(path):
             with open(name, "rb", buffering=0) as blob:
-                size, count = scan(blob)
+                size, count = scan(blob, functools.partial(open, name, "rb"))
             total, layers, entries = total + size, layers + 1, entries + count
     else:
         # the outer tar read once, as a stream; members over 4 MiB or named like layers are layers
@@ -189,7 +193,7 @@ def run(path: str, scan: Callable[[IO[bytes]], tuple[int, int]]) -> dict[str, An
                 if member.isreg() and is_layer:
                     member_file = tar.extractfile(member)
                     assert member_file is not None
-                    size, count = scan(member_file)
+                    size, count = scan(member_file, None)
                     total, layers, entries = total + size, layers + 1, entries + count
     seconds = time.perf_counter() - start
     cpu = time.process_time() - cpu

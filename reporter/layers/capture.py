@@ -120,7 +120,9 @@ class CapturerIndex:
 
     Capturers without a ``hint`` are asked about every file. The rest are indexed by base name
     and by extension (the text from the base name's last "."), so most files cost two dict
-    lookups; prefixes, path substrings and parent directories are few and tested in turn.
+    lookups; prefixes, path substrings and parent directories are few and tested in turn. A
+    file's answer is a bit mask over the capturers (bit i: capturer i), turned into the tuple
+    of capturers once per distinct mask.
     """
 
     __slots__ = (
@@ -132,69 +134,71 @@ class CapturerIndex:
         "_exec",
         "_parents",
         "_prefixes",
+        "_tuples",
     )
 
     def __init__(self, capturers: Sequence[Capturer]) -> None:
-        by_name: dict[str, set[int]] = {}
-        by_ext: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
-        self._always: list[int] = []
+        self._by_name: dict[str, int] = {}
+        self._by_ext: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        self._always = 0
         self._prefixes: list[tuple[int, tuple[str, ...]]] = []
         self._contains: list[tuple[int, tuple[str, ...]]] = []
-        self._parents: list[tuple[int, tuple[str, ...]]] = []
-        self._exec: list[int] = []
+        # (bit, the parent directories as written, the same with a leading "/")
+        self._parents: list[tuple[int, frozenset[str], tuple[str, ...]]] = []
+        self._exec = 0
         for i, capturer in enumerate(capturers):
+            bit = 1 << i
             hint = getattr(capturer, "hint", None)
             if not isinstance(hint, Hint):
-                self._always.append(i)
+                self._always |= bit
                 continue
             for name in hint.names:
-                by_name.setdefault(name, set()).add(i)
+                self._by_name[name] = self._by_name.get(name, 0) | bit
             exts: dict[str, list[str]] = {}
             for suffix in hint.suffixes:
                 exts.setdefault(suffix[suffix.rfind(".") :], []).append(suffix)
             for ext, suffixes in exts.items():
-                by_ext.setdefault(ext, []).append((i, tuple(suffixes)))
+                self._by_ext.setdefault(ext, []).append((bit, tuple(suffixes)))
             if hint.prefixes:
-                self._prefixes.append((i, hint.prefixes))
+                self._prefixes.append((bit, hint.prefixes))
             if hint.contains:
-                self._contains.append((i, hint.contains))
+                self._contains.append((bit, hint.contains))
             if hint.parents:
-                self._parents.append((i, hint.parents))
+                slashed = tuple("/" + p for p in hint.parents)
+                self._parents.append((bit, frozenset(hint.parents), slashed))
             if hint.executable:
-                self._exec.append(i)
-        self._by_name = {name: frozenset(found) for name, found in by_name.items()}
-        self._by_ext = by_ext
+                self._exec |= bit
         self._capturers = tuple(capturers)
+        self._tuples: dict[int, tuple[Capturer, ...]] = {0: ()}
 
-    def candidates(self, path: str, mode: int) -> list[Capturer]:
+    def candidates(self, path: str, mode: int) -> tuple[Capturer, ...]:
         slash = path.rfind("/")
         base = path[slash + 1 :]
-        found: set[int] = set(self._always)
-        named = self._by_name.get(base)
-        if named is not None:
-            found |= named
+        mask = self._always | self._by_name.get(base, 0)
         dot = base.rfind(".")
         if dot >= 0:
-            for i, suffixes in self._by_ext.get(base[dot:], ()):
+            for bit, suffixes in self._by_ext.get(base[dot:], ()):
                 if base.endswith(suffixes):
-                    found.add(i)
-        for i, prefixes in self._prefixes:
+                    mask |= bit
+        for bit, prefixes in self._prefixes:
             if base.startswith(prefixes):
-                found.add(i)
-        for i, parts in self._contains:
+                mask |= bit
+        for bit, parts in self._contains:
             if any(part in path for part in parts):
-                found.add(i)
+                mask |= bit
         if self._parents and slash > 0:
             parent = path[:slash]
-            for i, parents in self._parents:
-                if any(parent == p or parent.endswith("/" + p) for p in parents):
-                    found.add(i)
+            for bit, exact, slashed in self._parents:
+                if parent in exact or parent.endswith(slashed):
+                    mask |= bit
         if mode & 0o111:
-            found.update(self._exec)
-        if not found:
-            return []
-        capturers = self._capturers
-        return [capturers[i] for i in sorted(found)]
+            mask |= self._exec
+        found = self._tuples.get(mask)
+        if found is None:
+            capturers = self._capturers
+            found = tuple(c for i, c in enumerate(capturers) if mask >> i & 1)
+            self._tuples[mask] = found
+        return found
 
 
 # SHA-256 for everyone, SHA-512 for BSI TR-03183-2 (§8.1.7 wants a SHA-512 of each deployable
