@@ -41,6 +41,9 @@ conda-meta numpy-1.0.json r-1.0.rockspec nix store release javac busybox
 VERSION python3.11 python3 libpython3.11.so.1.0 libstd-0123456789abcdef.so
 libstd-0123456789abcdef.dylib libfoo.so libfoo.so.1 libfoo.so.1.2 go.exe
 README a.txt . .. jvm java-17-openjdk-amd64 Cargo.lock go.mod go.sum
+package-lock.json yarn.lock pnpm-lock.yaml poetry.lock Pipfile.lock requirements.txt
+dev-requirements.txt Gemfile.lock composer.lock mix.lock rebar.lock pubspec.lock
+Package.resolved .package.resolved stack.yaml stack.yaml.lock cabal.project.freeze
 """
 _VOCABULARY = sorted({*CLASSIFIERS, *_WORDS.split()})
 
@@ -56,11 +59,8 @@ def _without_hints() -> tuple[Cataloger, ...]:
     )
 
 
-def test_the_registered_catalogers_carry_hints() -> None:
-    # every cataloger that runs on every image has one; the opt-in lock-file ones may not
-    assert {c.name for c in ALL_CATALOGERS} == {c.name for c in _HINTED} - {
-        c.name for c in LOCKFILE_CATALOGERS
-    }
+def test_every_registered_cataloger_carries_a_hint() -> None:
+    assert [c.name for c in _CATALOGERS] == [c.name for c in _HINTED]
 
 
 @settings(max_examples=3000, deadline=None)
@@ -128,6 +128,26 @@ _KNOWN = (
     ("usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0", 0o644, 1 << 20),
     ("usr/local/go/VERSION", 0o644, 10),
     ("usr/sbin/nginx", 0o755, 1 << 20),
+    # the opt-in lock-file catalogers (``--lockfiles``)
+    ("app/package-lock.json", 0o644, 100),
+    ("app/yarn.lock", 0o644, 100),
+    ("app/pnpm-lock.yaml", 0o644, 100),
+    ("app/poetry.lock", 0o644, 100),
+    ("app/Pipfile.lock", 0o644, 100),
+    ("app/requirements-dev.txt", 0o644, 100),
+    ("app/Gemfile.lock", 0o644, 100),
+    ("app/Cargo.lock", 0o644, 100),
+    ("app/go.mod", 0o644, 100),
+    ("app/go.sum", 0o644, 100),
+    ("app/composer.lock", 0o644, 100),
+    ("app/mix.lock", 0o644, 100),
+    ("app/rebar.lock", 0o644, 100),
+    ("app/pubspec.lock", 0o644, 100),
+    ("app/Package.resolved", 0o644, 100),
+    ("app/.package.resolved", 0o644, 100),
+    ("app/stack.yaml", 0o644, 100),
+    ("app/stack.yaml.lock", 0o644, 100),
+    ("app/cabal.project.freeze", 0o644, 100),
 )
 
 

@@ -6,9 +6,16 @@ import re
 from collections.abc import Callable
 
 from reporter.catalog._langutil import sorted_metadata
-from reporter.catalog.interface import WholeFile
+from reporter.catalog.interface import Hint, WholeFile
 
-__all__ = ["DECLARED", "MAX", "basename", "declared_metadata", "qualified", "wants_names"]
+__all__ = [
+    "DECLARED",
+    "MAX",
+    "basename",
+    "declared_metadata",
+    "named_files",
+    "qualified",
+]
 
 # Lock files of big monorepos reach tens of MiB (package-lock.json, pnpm-lock.yaml).
 MAX = WholeFile(64 * 1024 * 1024)
@@ -26,7 +33,7 @@ def basename(path: str) -> str:
     return path.rpartition("/")[2]
 
 
-def wants_names(*names: str) -> Callable[[str, int, int], WholeFile | None]:
+def _wants_names(*names: str) -> Callable[[str, int, int], WholeFile | None]:
     """A ``wants`` keeping files whose base name is one of ``names`` (syft's ``**/NAME``)."""
     chosen = frozenset(names)
 
@@ -34,6 +41,11 @@ def wants_names(*names: str) -> Callable[[str, int, int], WholeFile | None]:
         return MAX if basename(path) in chosen else None
 
     return wants
+
+
+def named_files(*names: str) -> tuple[Callable[[str, int, int], WholeFile | None], Hint]:
+    """A ``wants`` keeping files with one of these base names, and the walker's hint for it."""
+    return _wants_names(*names), Hint(names=frozenset(names))
 
 
 # packageurl-go's qualifier value escaping as syft 1.18.1 prints it (measured: ``@`` and

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 
 from reporter.catalog.interface import Declared, FoundPackage, ParseContext
-from reporter.catalog.lockfiles._common import declared_metadata, wants_names
+from reporter.catalog.lockfiles._common import declared_metadata, named_files
 from reporter.catalog.purl import purl
 
 __all__ = ["MIX_CATALOGER", "REBAR_CATALOGER", "parse_mix", "parse_rebar"]
@@ -71,9 +71,14 @@ def parse_rebar(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]
     return [_hex(name, version) for name, version in latest.items()]
 
 
+_MIX_WANTS, _MIX_HINT = named_files("mix.lock")
+_REBAR_WANTS, _REBAR_HINT = named_files("rebar.lock")
 MIX_CATALOGER = Declared(
-    name="elixir-mix-lock-cataloger", wants=wants_names("mix.lock"), parser=parse_mix
+    name="elixir-mix-lock-cataloger", wants=_MIX_WANTS, parser=parse_mix, hint=_MIX_HINT
 )
 REBAR_CATALOGER = Declared(
-    name="erlang-rebar-lock-cataloger", wants=wants_names("rebar.lock"), parser=parse_rebar
+    name="erlang-rebar-lock-cataloger",
+    wants=_REBAR_WANTS,
+    parser=parse_rebar,
+    hint=_REBAR_HINT,
 )

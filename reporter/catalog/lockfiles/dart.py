@@ -17,13 +17,13 @@ from urllib.parse import urlsplit
 import yaml  # type: ignore[import-untyped]
 
 from reporter.catalog.interface import Declared, FoundPackage, ParseContext
-from reporter.catalog.lockfiles._common import declared_metadata, qualified, wants_names
+from reporter.catalog.lockfiles._common import declared_metadata, named_files, qualified
 from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
 
 __all__ = ["CATALOGER", "parse", "wants"]
 
-wants = wants_names("pubspec.lock")
+wants, _HINT = named_files("pubspec.lock")
 
 _DEFAULT_REGISTRY = "https://pub.dartlang.org"
 
@@ -72,4 +72,4 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     return found
 
 
-CATALOGER = Declared(name="dart-pubspec-lock-cataloger", wants=wants, parser=parse)
+CATALOGER = Declared(name="dart-pubspec-lock-cataloger", wants=wants, parser=parse, hint=_HINT)

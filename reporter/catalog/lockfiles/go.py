@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from reporter.catalog.golang import golang_purl
 from reporter.catalog.interface import Declared, FoundPackage, ParseContext
-from reporter.catalog.lockfiles._common import basename, declared_metadata, wants_names
+from reporter.catalog.lockfiles._common import basename, declared_metadata, named_files
 from reporter.errors import CatalogError
 
 __all__ = ["CATALOGER", "parse", "wants"]
 
-wants = wants_names("go.mod", "go.sum")
+wants, _HINT = named_files("go.mod", "go.sum")
 
 _VERBS = frozenset(("require", "replace", "exclude", "module", "go", "toolchain", "retract"))
 
@@ -112,4 +112,4 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     ]
 
 
-CATALOGER = Declared(name="go-module-file-cataloger", wants=wants, parser=parse)
+CATALOGER = Declared(name="go-module-file-cataloger", wants=wants, parser=parse, hint=_HINT)

@@ -19,13 +19,13 @@ from typing import Any
 import yaml  # type: ignore[import-untyped]
 
 from reporter.catalog.interface import Declared, FoundPackage, ParseContext
-from reporter.catalog.lockfiles._common import basename, declared_metadata, wants_names
+from reporter.catalog.lockfiles._common import basename, declared_metadata, named_files
 from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
 
 __all__ = ["CATALOGER", "parse", "wants"]
 
-wants = wants_names("stack.yaml.lock", "stack.yaml", "cabal.project.freeze")
+wants, _HINT = named_files("stack.yaml.lock", "stack.yaml", "cabal.project.freeze")
 
 
 def _hackage(name: str, version: str, **metadata: str) -> FoundPackage:
@@ -100,4 +100,4 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     return _freeze(data)
 
 
-CATALOGER = Declared(name="haskell-cataloger", wants=wants, parser=parse)
+CATALOGER = Declared(name="haskell-cataloger", wants=wants, parser=parse, hint=_HINT)

@@ -35,13 +35,13 @@ import yaml  # type: ignore[import-untyped]
 
 from reporter.catalog._langutil import load_json
 from reporter.catalog.interface import Declared, FoundPackage, ParseContext
-from reporter.catalog.lockfiles._common import basename, declared_metadata, wants_names
+from reporter.catalog.lockfiles._common import basename, declared_metadata, named_files
 from reporter.catalog.purl import scoped_purl
 from reporter.errors import CatalogError
 
 __all__ = ["CATALOGER", "parse", "wants"]
 
-wants = wants_names("package-lock.json", "yarn.lock", "pnpm-lock.yaml")
+wants, _HINT = named_files("package-lock.json", "yarn.lock", "pnpm-lock.yaml")
 
 
 def _npm(name: str, version: str, licenses: tuple[str, ...] = ()) -> FoundPackage:
@@ -183,4 +183,4 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     return _pnpm_lock(path, data)
 
 
-CATALOGER = Declared(name="javascript-lock-cataloger", wants=wants, parser=parse)
+CATALOGER = Declared(name="javascript-lock-cataloger", wants=wants, parser=parse, hint=_HINT)

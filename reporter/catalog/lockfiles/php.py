@@ -17,13 +17,13 @@ from typing import Any
 
 from reporter.catalog._langutil import json_text, load_json
 from reporter.catalog.interface import Declared, FoundPackage, ParseContext
-from reporter.catalog.lockfiles._common import declared_metadata, wants_names
+from reporter.catalog.lockfiles._common import declared_metadata, named_files
 from reporter.catalog.purl import scoped_purl
 from reporter.errors import CatalogError
 
 __all__ = ["CATALOGER", "parse", "wants"]
 
-wants = wants_names("composer.lock")
+wants, _HINT = named_files("composer.lock")
 
 
 def _licenses(entry: dict[str, Any], path: str) -> tuple[str, ...]:
@@ -61,4 +61,4 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     return found
 
 
-CATALOGER = Declared(name="php-composer-lock-cataloger", wants=wants, parser=parse)
+CATALOGER = Declared(name="php-composer-lock-cataloger", wants=wants, parser=parse, hint=_HINT)

@@ -21,7 +21,7 @@ import tomllib
 from typing import Any
 
 from reporter.catalog._langutil import load_json
-from reporter.catalog.interface import Declared, FoundPackage, ParseContext, WholeFile
+from reporter.catalog.interface import Declared, FoundPackage, Hint, ParseContext, WholeFile
 from reporter.catalog.lockfiles._common import MAX, basename, declared_metadata
 from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
@@ -118,6 +118,8 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
 CATALOGER = Declared(
     name="python-package-cataloger",
     wants=wants,
+    # poetry.lock, Pipfile.lock, and *requirements*.txt (``_is_requirements``)
+    hint=Hint(names=frozenset(("poetry.lock", "Pipfile.lock")), suffixes=(".txt",)),
     parser=parse,
     unreadable=(RecursionError,),
     what="TOML (nested too deep)",

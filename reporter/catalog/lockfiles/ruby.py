@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 
 from reporter.catalog.interface import Declared, FoundPackage, ParseContext
-from reporter.catalog.lockfiles._common import declared_metadata, wants_names
+from reporter.catalog.lockfiles._common import declared_metadata, named_files
 from reporter.catalog.purl import purl
 
 __all__ = ["CATALOGER", "parse", "wants"]
 
-wants = wants_names("Gemfile.lock")
+wants, _HINT = named_files("Gemfile.lock")
 
 _SECTIONS = frozenset(("GEM", "GIT", "PATH"))
 _SPEC = re.compile(r"^    (\S+) \(([^)\s]+)\)\s*$")
@@ -47,4 +47,4 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     return found
 
 
-CATALOGER = Declared(name="ruby-gemfile-cataloger", wants=wants, parser=parse)
+CATALOGER = Declared(name="ruby-gemfile-cataloger", wants=wants, parser=parse, hint=_HINT)

@@ -12,13 +12,13 @@ import tomllib
 from typing import Any
 
 from reporter.catalog.interface import Declared, FoundPackage, ParseContext
-from reporter.catalog.lockfiles._common import declared_metadata, wants_names
+from reporter.catalog.lockfiles._common import declared_metadata, named_files
 from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
 
 __all__ = ["CATALOGER", "parse", "wants"]
 
-wants = wants_names("Cargo.lock")
+wants, _HINT = named_files("Cargo.lock")
 
 
 def _text(entry: dict[str, Any], key: str) -> str:
@@ -55,6 +55,7 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
 CATALOGER = Declared(
     name="rust-cargo-lock-cataloger",
     wants=wants,
+    hint=_HINT,
     parser=parse,
     unreadable=(RecursionError,),
     what="TOML (nested too deep)",

@@ -15,13 +15,13 @@ from typing import Any
 
 from reporter.catalog._langutil import json_text, load_json
 from reporter.catalog.interface import Declared, FoundPackage, ParseContext
-from reporter.catalog.lockfiles._common import declared_metadata, wants_names
+from reporter.catalog.lockfiles._common import declared_metadata, named_files
 from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
 
 __all__ = ["CATALOGER", "parse", "wants"]
 
-wants = wants_names("Package.resolved", ".package.resolved")
+wants, _HINT = named_files("Package.resolved", ".package.resolved")
 
 
 def _pins(doc: dict[str, Any]) -> tuple[list[Any], str, str]:
@@ -58,4 +58,4 @@ def parse(path: str, data: bytes, ctx: ParseContext) -> list[FoundPackage]:
     return found
 
 
-CATALOGER = Declared(name="swift-package-manager-cataloger", wants=wants, parser=parse)
+CATALOGER = Declared(name="swift-package-manager-cataloger", wants=wants, parser=parse, hint=_HINT)
