@@ -19,14 +19,17 @@ from typing import Any, Protocol
 
 from reporter import compression
 
-__all__ = ["PlainSource", "range_digests"]
+__all__ = ["PlainSource", "Readable", "range_digests"]
 
 _CHUNK = 1 << 20
 
 Range = tuple[int, int]  # (offset in the uncompressed stream, length)
 
 
-class Readable(Protocol):  # reporter.layers.tarwalk.Readable, which imports this module
+class Readable(Protocol):
+    """What a layer is read from: any binary file, pipe or archive member stream (the walk
+    re-exports it as ``reporter.layers.tarwalk.Readable``)."""
+
     def read(self, size: int = -1, /) -> bytes: ...
 
 

@@ -19,7 +19,7 @@ import hashlib
 import queue
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from reporter import compression
 from reporter.layers.capture import (
@@ -34,7 +34,7 @@ from reporter.layers.capture import (
     scan_whole,
     with_digests,
 )
-from reporter.layers.rehash import PlainSource, range_digests
+from reporter.layers.rehash import PlainSource, Readable, range_digests
 from reporter.layers.scan import Captured, Entry, LayerScan
 from reporter.layers.whiteout import classify
 from reporter.model import Finding, FindingKind
@@ -54,11 +54,6 @@ _HEADER_ONLY = frozenset((b"1", b"2", b"3", b"4", b"5", b"6"))
 _FILE_TYPES = frozenset((b"0", b"\x00", b"7"))
 _SPARSE_KEYS = ("GNU.sparse.major", "GNU.sparse.map", "GNU.sparse.size", "GNU.sparse.realsize")
 
-
-class Readable(Protocol):
-    """What ``scan_layer`` reads from: any binary file, pipe or archive member stream."""
-
-    def read(self, size: int = -1, /) -> bytes: ...
 
 
 # ---------------------------------------------------------------------------------------------
