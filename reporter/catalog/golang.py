@@ -356,6 +356,14 @@ class GoBuildInfoScanner:
         self._buf += chunk
         return self._advance()
 
+    def likely_package(self) -> bool | None:
+        """Whether the file will be kept, as far as its head tells (``capture.likely_package``):
+        True for a Go build ID, False once the head has none (build info found later without
+        one is still kept: the walker then hashes the file on its second read)."""
+        if self._keeper is not None or self._fields is not None:
+            return True
+        return False if self._gated or self._dead else None
+
     def _keep(self, chunk: bytes, base: int) -> None:
         """Go binaries only (by their build ID, in the head): keep what may be pointed back at,
         and look for syft's version string in the contents."""

@@ -38,6 +38,7 @@ __all__ = [
     "Scanner",
     "Want",
     "WholeFile",
+    "likely_package",
     "scan_whole",
     "split_digests",
     "with_digests",
@@ -72,6 +73,16 @@ class Digested:
 
 
 Want = WholeFile | Scanner | Digested
+
+
+def likely_package(scanner: Scanner) -> bool | None:
+    """A ``Digested`` scanner's early verdict, when it gives one (an optional method
+    ``likely_package() -> bool | None``): True when what it has seen so far says it will keep
+    something (a Go binary's build ID), False when it says it will not, None while undecided
+    or for scanners without the method. The walker then hashes the file as it streams by
+    instead of on a second read of the blob (``reporter.layers.tarwalk``)."""
+    verdict: object = getattr(scanner, "likely_package", lambda: None)()
+    return verdict if isinstance(verdict, bool) else None
 
 
 class Capturer(Protocol):

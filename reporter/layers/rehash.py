@@ -8,7 +8,9 @@ nor Rust). When the blob can be read again (a layout blob, a member of a seekabl
 ``reopen`` the hard-link pass uses), the walk records where each such file's data lies in the
 uncompressed stream, and this pass hashes just those ranges: it reads, or inflates, the blob
 up to the end of the last range and does nothing else with the bytes (isal inflates several
-times faster than SHA-512 hashes).
+times faster than SHA-512 hashes). A file whose scanner calls it a likely package from its
+head (a Go build ID: ``capture.likely_package``) is hashed on the first pass instead, so the
+second read is left with the few binaries only found to be packages at their end.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ from reporter.layers.capture import (
     Scanner,
     Want,
     WholeFile,
+    likely_package,
     scan_whole,
     with_digests,
 )
@@ -46,6 +47,9 @@ _CHUNK = 1 << 20
 # A PAX or GNU long-name record larger than this is hostile, not a path.
 _META_MAX = 16 * 1024 * 1024
 _BLOCK = 512
+# How far into a file a scanner may take to call it a likely package (``_decide_early``):
+# beyond the 64 KiB head a Go scanner reads its build ID from, by one chunk of a slow stream.
+_EARLY_WINDOW = 128 * 1024
 _ZERO_BLOCK = bytes(_BLOCK)
 
 # Typeflags whose size field describes no data in the archive (same rule as Go's archive/tar
@@ -53,7 +57,6 @@ _ZERO_BLOCK = bytes(_BLOCK)
 _HEADER_ONLY = frozenset((b"1", b"2", b"3", b"4", b"5", b"6"))
 _FILE_TYPES = frozenset((b"0", b"\x00", b"7"))
 _SPARSE_KEYS = ("GNU.sparse.major", "GNU.sparse.map", "GNU.sparse.size", "GNU.sparse.realsize")
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -342,7 +345,7 @@ class _Capture:
     """Consumers of one file's data: whole-file keepers, scanners, and the file's digests
     while a ``Digested`` scanner is live or has kept something (None once none is)."""
 
-    __slots__ = ("digests", "entry", "parts", "scanners", "wholes")
+    __slots__ = ("digests", "early", "early_size", "entry", "parts", "scanners", "wholes")
 
     def __init__(
         self,
@@ -356,6 +359,10 @@ class _Capture:
         self.scanners = scanners
         self.digests = digests
         self.parts: list[bytes] = []
+        # Later digests while a scanner may still call the file a likely package
+        # (``capture.likely_package``): the chunks so far, to hash if it does.
+        self.early: list[bytes] | None = None
+        self.early_size = 0
 
 
 class _Meta:
@@ -528,6 +535,8 @@ class _Walker:
                         continue
                 still.append(feed)
             sink.scanners = still
+            if sink.early is not None:
+                self._decide_early(sink, chunk)
             if sink.digests is not None:
                 if any(feed.digested for feed in still):
                     sink.digests.submit(chunk)
@@ -540,6 +549,29 @@ class _Walker:
             ):
                 return False  # only the digests are still wanted, and the second read has them
         return bool(sink.wholes or sink.scanners)
+
+    def _decide_early(self, sink: _Capture, chunk: bytes) -> None:
+        """Hash the file on this pass after all if a scanner now calls it a likely package.
+
+        The second read re-inflates a compressed blob up to the last file it hashes; a Go
+        binary tells from its head (the build ID note) that it will be kept, so hashing it
+        as it streams by costs the hash thread what the second read would, without the
+        re-inflate. Decided within ``_EARLY_WINDOW`` bytes, else left to the second read.
+        """
+        early = sink.early
+        assert early is not None
+        sink.early_size += len(chunk)
+        verdicts = [likely_package(feed.scanner) for feed in sink.scanners if feed.digested]
+        if any(verdicts):
+            digests = _FileDigests(self.hasher)
+            for held in early:  # this chunk follows in ``_write``, as every later one does
+                digests.submit(held)
+            sink.digests = digests
+            sink.early = None
+        elif None not in verdicts or sink.early_size >= _EARLY_WINDOW:
+            sink.early = None
+        else:
+            early.append(chunk)
 
     def _scanner_done(self, sink: _Capture, feed: _Feed) -> None:
         result = feed.kept
@@ -861,6 +893,10 @@ class _Walker:
         elif digested:
             digests = _FileDigests(self.hasher)
         sink = _Capture(entry, wholes, scanners, digests)
+        if isinstance(digests, _LaterDigests) and any(
+            feed.digested and hasattr(feed.scanner, "likely_package") for feed in scanners
+        ):
+            sink.early = []
         if data_size:
             self._sink = sink
             self._take = data_size

@@ -513,3 +513,30 @@ def test_walker_keeps_the_bytes_the_cataloger_kept_before(
         assert (expected is None) == (path in others), path.name
         for chunk in (65537, 1 << 20):
             assert _scan(path, chunk) == expected, path.name
+
+
+def test_go_binaries_say_from_their_head_that_they_are_likely_packages(
+    builds: dict[str, Path], tmp_path: Path
+) -> None:
+    # The walker hashes a file on the first pass when its scanner says so (capture.
+    # likely_package): every real Go build says yes from its first 64 KiB, a C program no.
+    for path in builds.values():
+        scanner = GoBuildInfoScanner()
+        data = path.read_bytes()
+        assert scanner.likely_package() is None  # nothing seen yet
+        scanner.feed(data[: 64 * 1024])
+        assert scanner.likely_package() is True, path.name
+    gcc = shutil.which("gcc")
+    if gcc is None:
+        pytest.skip("gcc is needed for a non-Go ELF")
+    (tmp_path / "m.c").write_text("int main(void) { return 0; }\n")
+    subprocess.run([gcc, "-o", str(tmp_path / "m"), str(tmp_path / "m.c")], check=True)
+    scanner = GoBuildInfoScanner()
+    head = (tmp_path / "m").read_bytes()
+    scanner.feed(head[:4096])
+    assert scanner.likely_package() is None  # a short head decides nothing yet
+    scanner.feed(head[4096:] + bytes(64 * 1024))
+    assert scanner.likely_package() is False
+    text = GoBuildInfoScanner()
+    text.feed(b"#!/bin/sh\necho hi\n")
+    assert text.likely_package() is False  # not an executable format at all

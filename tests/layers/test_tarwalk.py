@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import io
@@ -1157,3 +1158,69 @@ def test_a_layer_that_cannot_be_read_again_keeps_the_captures_without_digests() 
     )
     assert cut.captured == result.captured
     assert kinds(cut) == ["capture-skipped"]
+
+
+class Predictor(HeadScanner):
+    """A HeadScanner that says, once it has seen ``decide_after`` bytes, whether the file will
+    be a package (``EarlyDigests``): ``verdict``, or None until then."""
+
+    def __init__(self, n: int, decide_after: int, verdict: bool) -> None:
+        super().__init__(n)
+        self.decide_after = decide_after
+        self.verdict = verdict
+
+    def feed(self, chunk: bytes) -> bool:
+        keeps_reading = super().feed(chunk)
+        return keeps_reading or self.likely_package() is None  # fed until it has decided
+
+    def likely_package(self) -> bool | None:
+        return self.verdict if self.fed >= self.decide_after else None
+
+
+@pytest.mark.parametrize(
+    ("compress", "decide_after"),
+    [(gz, 1), (lambda b: b, 100_000)],
+    ids=["gzip-first-chunk", "plain-fourth-chunk"],
+)
+def test_a_file_its_scanner_calls_a_likely_package_is_hashed_on_the_first_pass(
+    compress: Callable[[bytes], bytes], decide_after: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Go binaries carry their build ID in the head: hashing them as they stream by saves
+    # re-reading (re-inflating) the blob up to them. The bytes held while undecided (three
+    # 30 kB chunks of the plain tar) are hashed first: the digests are the whole file's.
+    blob = compress(make_tar([file("bin/app", EXE, mode=0o755), file("after", b"z")]))
+    catalogers = [
+        Keeper("go", {"bin/app": lambda: Digested(Predictor(4, decide_after, verdict=True))})
+    ]
+    made = hashes_made(monkeypatch)
+    reopened: list[int] = []
+
+    def reopen() -> io.BytesIO:
+        reopened.append(1)
+        return io.BytesIO(blob)
+
+    result = scan_layer(Trickle(blob, 30_000), catalogers, limits=Limits(), reopen=reopen)
+    assert result.captured == (Captured("bin/app", "go", digested(EXE[:4], EXE), whole=False),)
+    assert fed_sha512(made) == [len(EXE)]
+    assert reopened == []  # no second read: nothing was left for it
+    assert result.findings == ()
+
+
+def test_a_scanner_undecided_past_the_early_window_leaves_the_digests_to_the_second_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    blob = gz(make_tar([file("bin/app", EXE, mode=0o755)]))
+
+    def reopen() -> io.BytesIO:
+        reopened.append(1)
+        return io.BytesIO(blob)
+
+    for verdict, decide_after in ((False, 1), (True, len(EXE))):
+        rule = functools.partial(lambda v, d: Digested(Predictor(4, d, v)), verdict, decide_after)
+        catalogers = [Keeper("go", {"bin/app": rule})]
+        reopened: list[int] = []
+        made = hashes_made(monkeypatch)
+        result = scan_layer(Trickle(blob, 30_000), catalogers, limits=Limits(), reopen=reopen)
+        assert result.captured == (Captured("bin/app", "go", digested(EXE[:4], EXE), whole=False),)
+        assert reopened == [1]
+        assert fed_sha512(made) == [len(EXE)]  # once, on the second read
