@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +89,8 @@ def unseal(magic: bytes, raw: bytes, *, fmt: str, key: str) -> tuple[dict[str, A
 
 def write_atomic(target: Path, data: bytes) -> bool:
     """Write ``data`` to ``target`` through a temporary file beside it; False on any failure."""
+    import tempfile  # start-up: only a cache write needs it (and the random it imports)
+
     tmp = ""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -71,6 +71,9 @@ def test_report_without_lockfiles_imports_no_lock_file_parser(tmp_path: Path) ->
     )
     loaded = _modules_after(run)
     assert "reporter.catalog.run" in loaded  # it did catalog
+    # a layout directory with no jar, no rpm database: no tar reader (shutil, bz2, lzma with
+    # it), no XML parser, no sqlite
+    assert [m for m in loaded if m.split(".")[0] in ("tarfile", "xml", "sqlite3")] == []
     assert [m for m in loaded if m.startswith(("reporter.catalog.lockfiles.", "yaml"))] == [
         m for m in loaded if m == "reporter.catalog.lockfiles._common"
     ]

@@ -58,7 +58,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field, replace
-from xml.etree import ElementTree
+from typing import TYPE_CHECKING
 
 from reporter.catalog._langutil import ZIP_ERRORS, sorted_metadata
 from reporter.catalog.cpe import JavaFacts, cpe_candidates
@@ -68,6 +68,9 @@ from reporter.catalog.java_groups import WELL_KNOWN_GROUP_IDS
 from reporter.catalog.licences import spdx_license
 from reporter.catalog.purl import purl
 from reporter.errors import CatalogError
+
+if TYPE_CHECKING:
+    from xml.etree import ElementTree
 
 __all__ = [
     "CATALOGER",
@@ -323,6 +326,8 @@ def parse_pom_xml(data: bytes) -> PomProject | None:
     syft resolves them; what cannot be resolved stays as written."""
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         return None  # no POM needs a DTD; refusing it keeps entity expansion out
+    from xml.etree import ElementTree  # only images with jars pay for it (~5 ms of start-up)
+
     try:
         root = ElementTree.fromstring(data)
     except (ElementTree.ParseError, LookupError, ValueError):  # LookupError: unknown encoding
