@@ -38,6 +38,7 @@ _MACHO_CPUS = {7: "386", 0x01000007: "amd64", 12: "arm", 0x0100000C: "arm64", 18
 _MACHO_CPUS[0x01000012] = "ppc64"
 _PE_MACHINES = {0x14C: "386", 0x8664: "amd64", 0x1C0: "arm", 0x1C4: "arm", 0xAA64: "arm64"}
 _PT_LOAD = 1
+_PF_W = 2
 _LC_SEGMENT, _LC_SEGMENT_64 = 0x1, 0x19
 
 
@@ -60,6 +61,7 @@ class Region:
     vaddr: int
     offset: int
     size: int
+    writable: bool = False  # ELF PT_LOAD with PF_W (Go puts its build info in such a segment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +98,7 @@ def _elf(data: bytes, where: str) -> Layout:
     else:
         (phoff,) = struct.unpack_from(end + "I", data, 0x1C)
         phentsize, phnum = struct.unpack_from(end + "HH", data, 0x2A)
-        fmt = end + "IIIIII"  # type, offset, vaddr, paddr, filesz, memsz
+        fmt = end + "IIIIIII"  # type, offset, vaddr, paddr, filesz, memsz, flags
     if phnum and phentsize < struct.calcsize(fmt):
         raise CatalogError("ELF program header entries too small", where=where)
     if phoff + phnum * phentsize > len(data):
@@ -105,11 +107,11 @@ def _elf(data: bytes, where: str) -> Layout:
     for index in range(phnum):
         fields = struct.unpack_from(fmt, data, phoff + index * phentsize)
         if is64:
-            p_type, _flags, offset, vaddr, _paddr, filesz = fields
+            p_type, flags, offset, vaddr, _paddr, filesz = fields
         else:
-            p_type, offset, vaddr, _paddr, filesz, _memsz = fields
+            p_type, offset, vaddr, _paddr, filesz, _memsz, flags = fields
         if p_type == _PT_LOAD and filesz:
-            segments.append(Region("PT_LOAD", vaddr, offset, filesz))
+            segments.append(Region("PT_LOAD", vaddr, offset, filesz, bool(flags & _PF_W)))
     return Layout("elf", ELF_MACHINES.get(machine, ""), end == ">", tuple(segments), ())
 
 

@@ -24,7 +24,8 @@ The module info is wrapped in two 16-byte sentinels and holds tab-separated line
 The ``Scanner`` is fed the file chunk by chunk and gives up after the first 4 bytes unless they
 are an ELF, Mach-O or PE magic. It looks for the header at 16-byte aligned offsets (across
 chunk boundaries) and checks it is a real one (zero padding, a version starting with ``go`` or
-``devel``: programs importing ``debug/buildinfo`` carry the magic as a string constant too).
+``devel``: programs importing ``debug/buildinfo`` carry the magic as a string constant too),
+in an ELF file only within its writable ``PT_LOAD`` segments, where the linker puts it.
 Files whose first 64 KiB show a Go build ID (the ELF note named "Go", or the
 ``"\\xff Go build ID:"`` string at the start of the text) also get the two dearer searches
 below; other executables pay for the aligned magic search only:
@@ -328,6 +329,9 @@ class GoBuildInfoScanner:
         self._semver: _FirstSemver | None = None  # syft's version guess from the contents
         self._fields: tuple[bytes, ...] | None = None  # the record, once build info is read
         self._dead = False
+        # ELF: where build info can be (``_writable_ranges``), once the head shows it
+        self._ranges_read = False
+        self._ranges: tuple[tuple[int, int], ...] | None = None
 
     def feed(self, chunk: bytes) -> bool:
         if self._dead:
@@ -353,8 +357,52 @@ class GoBuildInfoScanner:
         if self._ptr is not None:
             self._fill(chunk, base)
             return self._resolve()
+        if self._format == "elf" and not self._collecting:
+            return self._search_writable(chunk, base)
         self._buf += chunk
         return self._advance()
+
+    def _search_writable(self, chunk: bytes, base: int) -> bool:
+        """ELF: look for the magic in the writable ``PT_LOAD`` segments only.
+
+        debug/buildinfo finds the build info through the ``.go.buildinfo`` section, else at the
+        start of the first writable segment, and the Go linker (and the external linker after
+        it) always puts that section in the writable data segment. Searching those bytes alone
+        skips text and read-only data, most of every executable, and a program holding the
+        magic as a constant is not taken for a Go binary. An ELF without ``PT_LOAD`` headers,
+        or whose headers lie past the head, is searched whole.
+        """
+        ranges = self._writable_ranges()
+        if ranges is None:
+            self._buf += chunk
+            return self._advance()
+        end = base + len(chunk)
+        start = next((lo for lo, hi in ranges if lo < end and hi > base), None)
+        if start is None:
+            if all(hi <= base for _, hi in ranges):
+                self._dead = True  # past every writable segment: no build info in this file
+                return False
+            return True  # between segments
+        start = max(start, base)
+        if start != self._buf_off + len(self._buf):  # a gap since the last searched byte
+            self._buf = bytearray()
+            self._buf_off = start
+        self._buf += chunk[start - base :]  # to the chunk's end: a header may run past it
+        return self._advance()
+
+    def _writable_ranges(self) -> tuple[tuple[int, int], ...] | None:
+        """File ranges of the writable PT_LOAD segments; None: search the whole file."""
+        if not self._ranges_read:
+            try:
+                segments = read_layout(bytes(self._head), "").segments
+            except CatalogError:
+                if len(self._head) < HEAD_MAX:
+                    return None  # the program headers may be in the next chunk
+                segments = ()
+            self._ranges_read = True
+            writable = [(s.offset, s.offset + s.size) for s in segments if s.writable]
+            self._ranges = tuple(sorted(writable)) if segments else None
+        return self._ranges
 
     def likely_package(self) -> bool | None:
         """Whether the file will be kept, as far as its head tells (``capture.likely_package``):

@@ -540,3 +540,44 @@ def test_go_binaries_say_from_their_head_that_they_are_likely_packages(
     text = GoBuildInfoScanner()
     text.feed(b"#!/bin/sh\necho hi\n")
     assert text.likely_package() is False  # not an executable format at all
+
+
+def _c_program(tmp_path: Path, name: str, declaration: str) -> bytes:
+    """A real gcc-linked ELF (text, read-only and writable PT_LOAD segments) holding ``blob``."""
+    gcc = shutil.which("gcc")
+    if gcc is None:
+        pytest.skip("gcc is needed for a real non-Go ELF")
+    source = tmp_path / f"{name}.c"
+    source.write_text(f"{declaration}\nint main(void) {{ return info[3]; }}\n")
+    out = tmp_path / name
+    subprocess.run([gcc, "-O0", "-o", str(out), str(source)], check=True)
+    return out.read_bytes()
+
+
+def test_build_info_is_looked_for_in_writable_segments_only_as_debug_buildinfo_does(
+    tmp_path: Path,
+) -> None:
+    # Go's debug/buildinfo (syft's reader) finds the build info in .go.buildinfo, else at the
+    # start of the first writable PT_LOAD segment; the linker always puts it in the writable
+    # data segment. So the magic with a well-formed header in read-only data (a program that
+    # embeds one as a constant) is not build info, and the scanner searches only the writable
+    # segments' bytes, not text and rodata, which are most of an executable.
+    blob = _buildinfo("go1.21.0", "path\texample.com/embedded\n")
+    array = ", ".join(str(b) for b in blob)
+    aligned = "__attribute__((aligned(16)))"
+    writable = _c_program(tmp_path, "w", f"unsigned char info[] {aligned} = {{{array}}};")
+    readonly = _c_program(tmp_path, "r", f"const unsigned char info[] {aligned} = {{{array}}};")
+    for chunk in (4099, 1 << 20):
+        kept = _feed_all(writable, chunk)
+        assert kept is not None
+        assert _keys(list(CATALOGER.parse("w", kept, CTX))) == {
+            ("example.com/embedded", "(devel)", "pkg:golang/example.com/embedded@(devel)"),
+            ("stdlib", "go1.21.0", "pkg:golang/stdlib@1.21.0"),
+        }
+        assert _feed_all(readonly, chunk) is None
+    # past the last writable segment (gcc's .data; symbols and section headers follow) the
+    # scanner asks for no more
+    scanner = GoBuildInfoScanner()
+    more = [scanner.feed(readonly[i : i + 1024]) for i in range(0, len(readonly), 1024)]
+    assert more[0] is True
+    assert more[-1] is False
