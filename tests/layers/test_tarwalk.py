@@ -1162,7 +1162,7 @@ def test_a_layer_that_cannot_be_read_again_keeps_the_captures_without_digests() 
 
 class Predictor(HeadScanner):
     """A HeadScanner that says, once it has seen ``decide_after`` bytes, whether the file will
-    be a package (``EarlyDigests``): ``verdict``, or None until then."""
+    be a package (``capture.likely_package``): ``verdict``, or None until then."""
 
     def __init__(self, n: int, decide_after: int, verdict: bool) -> None:
         super().__init__(n)
