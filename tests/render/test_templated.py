@@ -397,3 +397,24 @@ def test_no_attested_section_without_an_sbom(fmt: str) -> None:
 
     text = get_renderer(fmt).render(make_report_of(make_image(packages=(pkg("deb", "a", "1"),))))
     assert "Attested vs observed" not in text.decode()
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_a_one_image_page_lists_its_findings_once(real_fixtures: Path, fmt: str) -> None:
+    # The page's Findings section lists every image's findings with their platform; an image
+    # section repeats its own only when the page has several images to tell apart.
+    from reporter.options import Options
+    from reporter.pipeline import generate
+    from reporter.platforms import Platform
+
+    tiny = str(real_fixtures / "tiny-multiarch.oci")
+    one = generate(tiny, Options(platforms=(Platform.parse("linux/amd64"),)))
+    every = generate(tiny, Options())
+    conflict = "sources disagree on org.opencontainers.image.description"
+    single = get_renderer(fmt).render(one).decode()
+    assert [f.kind.value for f in one.images[0].findings] == ["provenance-conflict"]
+    assert single.count(conflict) == 1
+    assert "Findings for" not in single
+    several = get_renderer(fmt).render(every).decode()
+    assert several.count(conflict) == 2 * len(every.images)  # the page's list, each section's
+    assert several.count("Findings for") == len(every.images)
