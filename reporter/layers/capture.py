@@ -81,7 +81,8 @@ def likely_package(scanner: Scanner) -> bool | None:
     something (a Go binary's build ID), False when it says it will not, None while undecided
     or for scanners without the method. The walker then hashes the file as it streams by
     instead of on a second read of the blob (``reporter.layers.tarwalk``)."""
-    verdict: object = getattr(scanner, "likely_package", lambda: None)()
+    method = getattr(scanner, "likely_package", None)
+    verdict: object = method() if method is not None else None
     return verdict if isinstance(verdict, bool) else None
 
 

@@ -160,6 +160,18 @@ class Keeper:
         return ()
 
 
+class Reopener:
+    """A ``reopen`` for ``scan_layer`` that gives ``blob`` again and counts its calls."""
+
+    def __init__(self, blob: bytes) -> None:
+        self.blob = blob
+        self.calls = 0
+
+    def __call__(self) -> io.BytesIO:
+        self.calls += 1
+        return io.BytesIO(self.blob)
+
+
 class Trickle(io.RawIOBase):
     """A real stream that hands out at most ``step`` bytes per read, like a slow pipe."""
 
@@ -844,11 +856,7 @@ def test_hard_link_to_a_file_nobody_wanted_is_read_again(
     blob = compress(make_tar(members))
     keeper = Keeper("k", {"bin/busybox": WholeFile(), "bin/sh": WholeFile(10)})  # too small
     scanner = Keeper("s", {"bin/busybox": lambda: HeadScanner(4), "bin/sh": lambda: HeadScanner(2)})
-    reopened: list[int] = []
-
-    def reopen() -> io.BytesIO:
-        reopened.append(1)
-        return io.BytesIO(blob)
+    reopen = Reopener(blob)
 
     result = scan_layer(io.BytesIO(blob), [keeper, scanner], limits=Limits(), reopen=reopen)
     assert result.captured == (
@@ -857,7 +865,7 @@ def test_hard_link_to_a_file_nobody_wanted_is_read_again(
         Captured("bin/sh", "s", payload[:2], whole=False),
     )
     assert result.findings == ()
-    assert reopened == [1]
+    assert reopen.calls == 1
     # the first pass alone (a streamed input) says what it could not keep
     streamed = scan_layer(io.BytesIO(blob), [keeper, scanner], limits=Limits())
     assert streamed.captured == ()
@@ -1130,11 +1138,7 @@ def test_a_reopenable_layer_hashes_only_the_files_found_to_be_packages_on_a_seco
     ]
     streamed = scan_layer(Trickle(blob, 300_000), catalogers, limits=Limits())
     made = hashes_made(monkeypatch)
-    reopened: list[int] = []
-
-    def reopen() -> io.BytesIO:
-        reopened.append(1)
-        return io.BytesIO(blob)
+    reopen = Reopener(blob)
 
     again = scan_layer(Trickle(blob, 300_000), catalogers, limits=Limits(), reopen=reopen)
     assert again == streamed  # the same bytes, digests included
@@ -1142,7 +1146,7 @@ def test_a_reopenable_layer_hashes_only_the_files_found_to_be_packages_on_a_seco
     assert len(again.captured) == 3  # app (go, rust) and the link (go)
     # one SHA-512 per file found to be a package, fed its bytes once; bin/other never hashed
     assert fed_sha512(made) == [len(EXE)]
-    assert reopened == [1]
+    assert reopen.calls == 1
 
 
 def test_a_layer_that_cannot_be_read_again_keeps_the_captures_without_digests() -> None:
@@ -1193,16 +1197,12 @@ def test_a_file_its_scanner_calls_a_likely_package_is_hashed_on_the_first_pass(
         Keeper("go", {"bin/app": lambda: Digested(Predictor(4, decide_after, verdict=True))})
     ]
     made = hashes_made(monkeypatch)
-    reopened: list[int] = []
-
-    def reopen() -> io.BytesIO:
-        reopened.append(1)
-        return io.BytesIO(blob)
+    reopen = Reopener(blob)
 
     result = scan_layer(Trickle(blob, 30_000), catalogers, limits=Limits(), reopen=reopen)
     assert result.captured == (Captured("bin/app", "go", digested(EXE[:4], EXE), whole=False),)
     assert fed_sha512(made) == [len(EXE)]
-    assert reopened == []  # no second read: nothing was left for it
+    assert reopen.calls == 0  # no second read: nothing was left for it
     assert result.findings == ()
 
 
@@ -1211,16 +1211,12 @@ def test_a_scanner_undecided_past_the_early_window_leaves_the_digests_to_the_sec
 ) -> None:
     blob = gz(make_tar([file("bin/app", EXE, mode=0o755)]))
 
-    def reopen() -> io.BytesIO:
-        reopened.append(1)
-        return io.BytesIO(blob)
-
     for verdict, decide_after in ((False, 1), (True, len(EXE))):
         rule = functools.partial(lambda v, d: Digested(Predictor(4, d, v)), verdict, decide_after)
         catalogers = [Keeper("go", {"bin/app": rule})]
-        reopened: list[int] = []
+        reopen = Reopener(blob)
         made = hashes_made(monkeypatch)
         result = scan_layer(Trickle(blob, 30_000), catalogers, limits=Limits(), reopen=reopen)
         assert result.captured == (Captured("bin/app", "go", digested(EXE[:4], EXE), whole=False),)
-        assert reopened == [1]
+        assert reopen.calls == 1
         assert fed_sha512(made) == [len(EXE)]  # once, on the second read
